@@ -1,0 +1,72 @@
+"""The DuckDB layout: schemas, connections and the tables every layer shares.
+
+Schemas
+-------
+``raw``         source rows as delivered (append-only; every version of a record).
+``staging``     dbt ``stg_*`` models and ``int_party_records``.
+``mdm_build``   this run's match results and golden records, not yet published.
+``marts_build`` this run's marts, not yet published.
+``mdm``         published golden records (the output contract).
+``marts``       published marts (the output contract).
+``quality``     gate results per run.
+``quarantine``  rejected rows and files, with reasons.
+``audit``       the ingest manifest and run log.
+
+Readers only ever see ``mdm`` and ``marts``; ``warehouse.publish`` replaces them in one
+transaction after every blocking gate has passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from warehouse.config import warehouse_path
+
+SCHEMAS = (
+    "raw",
+    "staging",
+    "mdm_build",
+    "marts_build",
+    "mdm",
+    "marts",
+    "quality",
+    "quarantine",
+    "audit",
+)
+
+
+def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every schema of the layout that does not exist yet."""
+    for schema in SCHEMAS:
+        con.execute(f"create schema if not exists {schema}")
+
+
+@contextmanager
+def connect(path: Path | str | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse, make sure its schemas exist, and close it afterwards.
+
+    Connections are short-lived on purpose: dbt runs in its own process and needs the
+    file free while it works.
+    """
+    target = Path(path) if path is not None else warehouse_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(target), read_only=read_only)
+    try:
+        if not read_only:
+            ensure_schemas(con)
+        yield con
+    finally:
+        con.close()
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """True when ``schema.table`` exists (table or view)."""
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(row and row[0])
