@@ -37,3 +37,8 @@ def dagster_home() -> Path:
 def truth_dir() -> Path:
     """Ground truth written by ``mdm generate`` beside the landing data, if any."""
     return landing_dir() / "_truth"
+
+
+def data_docs_dir() -> Path:
+    """Where the Great Expectations Data Docs of the last gates are built."""
+    return _path_from_env("MDM_DATA_DOCS_DIR", REPO_ROOT / "data" / "data_docs")

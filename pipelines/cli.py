@@ -1,0 +1,105 @@
+"""The ``mdm`` command: generate demo data, run the pipeline, serve golden records."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from warehouse import config
+
+log = logging.getLogger("mdm")
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from sources.generator import generate
+
+    out = Path(args.out)
+    log.info("generating %d customers (seed %d) into %s", args.customers, args.seed, out)
+    summary = generate(out, customers=args.customers, seed=args.seed, deliveries=args.deliveries)
+    for name, rows in sorted(summary.files.items()):
+        print(f"  {name:<40} {rows:>10,} rows")
+    print(
+        f"{summary.people:,} people, {summary.party_records:,} party records "
+        f"written in {summary.seconds:.1f} s; ground truth in {out / '_truth'}"
+    )
+    return 0
+
+
+def _apply_path_options(args: argparse.Namespace) -> None:
+    """Command-line paths win over the environment; both are made absolute for dbt."""
+    if getattr(args, "landing", None):
+        os.environ["MDM_LANDING_DIR"] = str(Path(args.landing).resolve())
+    if getattr(args, "warehouse", None):
+        os.environ["MDM_WAREHOUSE"] = str(Path(args.warehouse).resolve())
+    os.environ["MDM_LANDING_DIR"] = str(config.landing_dir())
+    os.environ["MDM_WAREHOUSE"] = str(config.warehouse_path())
+    os.environ["DAGSTER_HOME"] = str(config.dagster_home())
+    config.dagster_home().mkdir(parents=True, exist_ok=True)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    _apply_path_options(args)
+    landing = config.landing_dir()
+    if not landing.is_dir():
+        print(
+            f"error: landing folder {landing} does not exist. Point MDM_LANDING_DIR at a folder "
+            "laid out as in SOURCES.md, or create demo data with "
+            f"`mdm generate --out {landing} --customers 2000`.",
+            file=sys.stderr,
+        )
+        return 2
+    from pipelines.run import run_pipeline
+
+    outcome = run_pipeline()
+    print(outcome.summary)
+    return 0 if outcome.success else 1
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    print(
+        "error: `mdm serve` (the golden record API and steward console) is not built yet; "
+        "it is tracked as its own issue. Read the published tables from the warehouse "
+        f"({config.warehouse_path()}) meanwhile.",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mdm", description="Customer master-data hub.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write a synthetic multi-source landing folder")
+    gen.add_argument("--out", required=True, help="landing folder to write")
+    gen.add_argument("--customers", type=int, default=2000, help="number of real people")
+    gen.add_argument("--seed", type=int, default=42, help="random seed (same seed, same files)")
+    gen.add_argument("--deliveries", type=int, default=1, help="number of numbered deliveries")
+    gen.set_defaults(func=_cmd_generate)
+
+    run = sub.add_parser("run", help="run the whole pipeline once, in-process, through Dagster")
+    run.add_argument("--landing", help="landing folder (default: $MDM_LANDING_DIR)")
+    run.add_argument("--warehouse", help="DuckDB file (default: $MDM_WAREHOUSE)")
+    run.set_defaults(func=_cmd_run)
+
+    serve = sub.add_parser("serve", help="start the golden record API and steward console")
+    serve.set_defaults(func=_cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    args = build_parser().parse_args(argv)
+    started = time.perf_counter()
+    code = args.func(args)
+    log.info("done in %.1f s", time.perf_counter() - started)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

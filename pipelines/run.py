@@ -1,0 +1,189 @@
+"""`mdm run`: materialize the whole asset graph once, in-process, and summarise it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.events import DagsterEventType
+
+from warehouse import config
+from warehouse.layout import connect, table_exists
+
+DAGSTER_YAML = """\
+# Written by `mdm run`: the in-process Dagster instance keeps runs here, so `dagster dev`
+# with the same DAGSTER_HOME shows them.
+telemetry:
+  enabled: false
+"""
+
+LAYER_TABLES = (
+    ("raw", ("crm_contacts", "erp_customers", "erp_invoices", "ecommerce_customers",
+             "ecommerce_orders", "social_profiles", "social_engagement")),
+    ("staging", ("int_party_records",)),
+    ("mdm_build", ("customer_xref", "golden_customer")),
+    ("mdm", ("customer_xref", "golden_customer", "golden_attribute_lineage", "identity_events")),
+    ("marts", ("customer_360",)),
+)
+
+
+@dataclass
+class CheckOutcome:
+    asset: str
+    check: str
+    passed: bool
+    description: str | None
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    success: bool
+    step_seconds: dict[str, float] = field(default_factory=dict)
+    checks: list[CheckOutcome] = field(default_factory=list)
+    skipped_steps: list[str] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+    metadata: dict[str, dict] = field(default_factory=dict)
+    summary: str = ""
+
+
+def ensure_dagster_home(home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    settings = home / "dagster.yaml"
+    if not settings.exists():
+        settings.write_text(DAGSTER_YAML)
+
+
+def run_pipeline() -> RunOutcome:
+    """Execute the full job with the paths in the environment; never raises on a failed step."""
+    ensure_dagster_home(config.dagster_home())
+    from pipelines.definitions import MDM_JOB_NAME, defs
+
+    job = defs.resolve_job_def(MDM_JOB_NAME)
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={
+                "loggers": {"mdm_progress": {}},
+                # Paths are read now, not when the definitions were imported.
+                "resources": {
+                    "warehouse": {
+                        "config": {
+                            "warehouse_path": str(config.warehouse_path()),
+                            "landing_dir": str(config.landing_dir()),
+                        }
+                    }
+                },
+            },
+        )
+        outcome = _outcome_from_events(result)
+        for stats in instance.get_run_step_stats(result.run_id):
+            outcome.step_seconds[stats.step_key] = (stats.end_time or 0) - (stats.start_time or 0)
+    outcome.summary = render_summary(outcome)
+    return outcome
+
+
+def _outcome_from_events(result: dg.ExecuteInProcessResult) -> RunOutcome:
+    outcome = RunOutcome(run_id=result.run_id, success=result.success)
+    for event in result.all_events:
+        kind = event.event_type
+        step = event.step_key or ""
+        if kind == DagsterEventType.STEP_SKIPPED:
+            outcome.skipped_steps.append(step)
+        elif kind == DagsterEventType.STEP_FAILURE:
+            outcome.failed_steps.append(step)
+        elif kind == DagsterEventType.ASSET_CHECK_EVALUATION:
+            data = event.asset_check_evaluation_data
+            outcome.checks.append(
+                CheckOutcome(
+                    asset=data.asset_key.to_user_string(),
+                    check=data.check_name,
+                    passed=data.passed,
+                    description=data.description,
+                )
+            )
+        elif kind == DagsterEventType.ASSET_MATERIALIZATION:
+            mat = event.event_specific_data.materialization
+            outcome.metadata[mat.asset_key.to_user_string()] = {
+                k: v.value for k, v in mat.metadata.items()
+            }
+    if any(not c.passed for c in outcome.checks):
+        outcome.success = False
+    return outcome
+
+
+def _layer_counts() -> list[tuple[str, int | None]]:
+    counts: list[tuple[str, int | None]] = []
+    with connect(config.warehouse_path(), read_only=True) as con:
+        for schema, tables in LAYER_TABLES:
+            for table in tables:
+                name = f"{schema}.{table}"
+                if table_exists(con, schema, table):
+                    counts.append((name, con.execute(f"select count(*) from {name}").fetchone()[0]))
+                else:
+                    counts.append((name, None))
+    return counts
+
+
+def _quarantine(run_id: str) -> list[tuple[str, str, int]]:
+    rows: list[tuple[str, str, int]] = []
+    with connect(config.warehouse_path(), read_only=True) as con:
+        for table in ("rejected_rows", "rejected_files"):
+            if table_exists(con, "quarantine", table):
+                rows += con.execute(
+                    f"""
+                    select '{table}', source_system || '/' || entity || ': ' || reason, count(*)
+                    from quarantine.{table} where run_id = ?
+                    group by all order by 3 desc, 2
+                    """,
+                    [run_id],
+                ).fetchall()
+    return rows
+
+
+def render_summary(outcome: RunOutcome) -> str:
+    lines = ["", f"== mdm run {outcome.run_id}: {'SUCCESS' if outcome.success else 'FAILED'} =="]
+
+    lines.append("\nrows per layer:")
+    for name, count in _layer_counts():
+        lines.append(f"  {name:<34} {'—' if count is None else f'{count:>12,}'}")
+
+    quarantined = _quarantine(outcome.run_id)
+    lines.append(f"\nquarantined this run: {sum(c for *_, c in quarantined):,}")
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for table, reason, count in quarantined[:30]:
+        by_kind[table].append(f"    {count:>8,}  {reason}")
+    for table, entries in by_kind.items():
+        lines.append(f"  {'rows' if table == 'rejected_rows' else 'files'}:")
+        lines.extend(entries)
+
+    passed = [c for c in outcome.checks if c.passed]
+    failed = [c for c in outcome.checks if not c.passed]
+    lines.append(f"\nquality gates: {len(passed)} passed, {len(failed)} failed")
+    for check in failed:
+        lines.append(f"  FAILED {check.check} on {check.asset}")
+        if check.description:
+            lines.extend(f"    {line}" for line in check.description.splitlines()[:12])
+
+    xref_meta = outcome.metadata.get("mdm_build/customer_xref", {})
+    if xref_meta:
+        lines.append("\nmatching:")
+        for key in ("clusters", "pairs_scored", "golden_created", "golden_kept", "golden_merged",
+                    "golden_split", "truth_precision", "truth_recall", "truth_f1"):
+            if key in xref_meta:
+                value = xref_meta[key]
+                shown = f"{value:.4f}" if isinstance(value, float) else f"{value:,}"
+                lines.append(f"  {key:<16} {shown}")
+
+    lines.append("\nseconds per stage:")
+    for step, seconds in outcome.step_seconds.items():
+        lines.append(f"  {step:<40} {seconds:8.1f}")
+    lines.append(f"  {'total':<40} {sum(outcome.step_seconds.values()):8.1f}")
+    for step in outcome.failed_steps:
+        lines.append(f"  FAILED step: {step}")
+    for step in outcome.skipped_steps:
+        lines.append(f"  skipped (upstream gate or failure): {step}")
+    return "\n".join(lines)
