@@ -54,8 +54,10 @@ class _ProgressHandler(logging.Handler):
                 self._write(f"▶ {step} {_STEP_EVENTS[kind]}")
             else:
                 took = now - self.step_started.get(step, now)
-                self._write(f"{'✓' if kind == DagsterEventType.STEP_SUCCESS else '✗'} {step} "
-                            f"{_STEP_EVENTS[kind]} ({took:.1f} s)")
+                self._write(
+                    f"{'✓' if kind == DagsterEventType.STEP_SUCCESS else '✗'} {step} "
+                    f"{_STEP_EVENTS[kind]} ({took:.1f} s)"
+                )
                 if kind == DagsterEventType.STEP_FAILURE and event.step_failure_data:
                     error = event.step_failure_data.error
                     if error is not None:
@@ -63,7 +65,9 @@ class _ProgressHandler(logging.Handler):
         elif kind == DagsterEventType.ASSET_CHECK_EVALUATION:
             data = event.asset_check_evaluation_data
             verdict = "passed" if data.passed else "FAILED"
-            self._write(f"  check {data.check_name} on {data.asset_key.to_user_string()}: {verdict}")
+            self._write(
+                f"  check {data.check_name} on {data.asset_key.to_user_string()}: {verdict}"
+            )
 
 
 @dg.logger(description="One line per stage event; used by `mdm run`.")

@@ -20,8 +20,18 @@ telemetry:
 """
 
 LAYER_TABLES = (
-    ("raw", ("crm_contacts", "erp_customers", "erp_invoices", "ecommerce_customers",
-             "ecommerce_orders", "social_profiles", "social_engagement")),
+    (
+        "raw",
+        (
+            "crm_contacts",
+            "erp_customers",
+            "erp_invoices",
+            "ecommerce_customers",
+            "ecommerce_orders",
+            "social_profiles",
+            "social_engagement",
+        ),
+    ),
     ("staging", ("int_party_records",)),
     ("mdm_build", ("customer_xref", "golden_customer")),
     ("mdm", ("customer_xref", "golden_customer", "golden_attribute_lineage", "identity_events")),
@@ -171,8 +181,17 @@ def render_summary(outcome: RunOutcome) -> str:
     xref_meta = outcome.metadata.get("mdm_build/customer_xref", {})
     if xref_meta:
         lines.append("\nmatching:")
-        for key in ("clusters", "pairs_scored", "golden_created", "golden_kept", "golden_merged",
-                    "golden_split", "truth_precision", "truth_recall", "truth_f1"):
+        for key in (
+            "clusters",
+            "pairs_scored",
+            "golden_created",
+            "golden_kept",
+            "golden_merged",
+            "golden_split",
+            "truth_precision",
+            "truth_recall",
+            "truth_f1",
+        ):
             if key in xref_meta:
                 value = xref_meta[key]
                 shown = f"{value:.4f}" if isinstance(value, float) else f"{value:,}"

@@ -53,7 +53,9 @@ def publish(con: duckdb.DuckDBPyConnection, run_id: str) -> PublishReport:
         if not table_exists(con, *_split(build))
     ]
     if missing:
-        raise PublishError(f"cannot publish run {run_id}: build tables missing: {', '.join(missing)}")
+        raise PublishError(
+            f"cannot publish run {run_id}: build tables missing: {', '.join(missing)}"
+        )
 
     report = PublishReport(run_id=run_id, published_at=datetime.now(UTC).replace(tzinfo=None))
     con.execute("begin transaction")
@@ -66,7 +68,9 @@ def publish(con: duckdb.DuckDBPyConnection, run_id: str) -> PublishReport:
             else:
                 con.execute(f"create table {published} as select * from {build}")
         for _, published in REPLACED_TABLES + APPENDED_TABLES:
-            report.row_counts[published] = con.execute(f"select count(*) from {published}").fetchone()[0]
+            report.row_counts[published] = con.execute(
+                f"select count(*) from {published}"
+            ).fetchone()[0]
         con.execute(
             """
             create table if not exists audit.publications (
@@ -83,4 +87,3 @@ def publish(con: duckdb.DuckDBPyConnection, run_id: str) -> PublishReport:
         con.execute("rollback")
         raise
     return report
-

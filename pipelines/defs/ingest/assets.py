@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dagster as dg
-
-from pipelines.resources import WarehouseResource
 from sources.ingest import ingest_entity
 from sources.registry import ENTITIES, Entity
+
+from pipelines.resources import WarehouseResource
 
 
 def raw_asset_key(entity: Entity) -> dg.AssetKey:
@@ -24,7 +24,9 @@ def _build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
             "unreadable files go to quarantine with the reason."
         ),
     )
-    def _raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    def _raw(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
         with warehouse.connection() as con:
             report = ingest_entity(con, warehouse.landing, entity, context.run_id)
             total_rows = con.execute(f"select count(*) from raw.{entity.raw_table}").fetchone()[0]

@@ -6,8 +6,8 @@ import hashlib
 from pathlib import Path
 
 import dagster as dg
-
 from sources.registry import ENTITIES
+
 from warehouse import config
 
 
@@ -17,7 +17,9 @@ def landing_fingerprint(landing: Path) -> str:
     for entity in ENTITIES:
         for path in sorted(landing.glob(entity.pattern)):
             stat = path.stat()
-            digest.update(f"{path.relative_to(landing)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+            digest.update(
+                f"{path.relative_to(landing)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode()
+            )
     return digest.hexdigest()
 
 
@@ -27,7 +29,7 @@ def build_landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefin
         name="landing_files_sensor",
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.STOPPED,
-        description="Runs the full pipeline when files are added to or changed in the landing folder.",
+        description="Runs the full pipeline when landing files are added or changed.",
     )
     def _sensor(context: dg.SensorEvaluationContext):
         landing = config.landing_dir()

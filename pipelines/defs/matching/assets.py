@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dagster as dg
-
 from matching.pipeline import match_parties
+
 from pipelines.resources import WarehouseResource
 
 PARTY_RECORDS = dg.AssetKey(["staging", "int_party_records"])

@@ -9,7 +9,9 @@ from warehouse.publish import APPENDED_TABLES, REPLACED_TABLES, publish
 
 _BUILD_DEPS = [dg.AssetKey(build.split(".")) for build, _ in REPLACED_TABLES + APPENDED_TABLES]
 
-PUBLISHED_KEYS = [dg.AssetKey(published.split(".")) for _, published in REPLACED_TABLES + APPENDED_TABLES]
+PUBLISHED_KEYS = [
+    dg.AssetKey(published.split(".")) for _, published in REPLACED_TABLES + APPENDED_TABLES
+]
 
 
 @dg.multi_asset(

@@ -7,9 +7,9 @@ in that run, and publication never sees the bad data.
 from __future__ import annotations
 
 import dagster as dg
+from quality.gates import SUITES, run_gate
 
 from pipelines.resources import WarehouseResource
-from quality.gates import SUITES, run_gate
 from warehouse import config
 
 

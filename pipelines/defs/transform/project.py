@@ -30,6 +30,8 @@ def load_dbt_project() -> DbtProject:
     os.environ.setdefault("MDM_WAREHOUSE", str(config.warehouse_path()))
     project = DbtProject(project_dir=config.DBT_PROJECT_DIR, profiles_dir=config.DBT_PROJECT_DIR)
     manifest = project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project.project_dir):
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(
+        project.project_dir
+    ):
         project.preparer.prepare(project)
     return project

@@ -1,0 +1,190 @@
+"""End to end: generated landing data through the whole Dagster graph, twice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from sources.generator import generate
+
+from pipelines.run import RunOutcome, run_pipeline
+
+pytestmark = pytest.mark.e2e
+
+PEOPLE = 2000
+BROKEN_CSV_ROW = '003BROKENQUOTE0001,"Unclosed,Quote,broken@example.com\n'
+BROKEN_JSON_LINE = '{"id": 99999999, "email": "half@example.com", "first_name": \n'
+
+
+def _append(path: Path, text: str) -> int:
+    """Append text as the file's new last line; return that line's number."""
+    content = path.read_bytes()
+    if not content.endswith(b"\n"):
+        content += b"\n"
+    line_number = content.count(b"\n") + 1
+    path.write_bytes(content + text.encode())
+    return line_number
+
+
+@pytest.fixture(scope="module")
+def pipeline_runs(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("e2e")
+    landing = root / "landing"
+    generate(landing, customers=PEOPLE, seed=7)
+    csv_line = _append(landing / "crm" / "contacts_0001.csv", BROKEN_CSV_ROW)
+    json_line = _append(landing / "ecommerce" / "customers_0001.jsonl", BROKEN_JSON_LINE)
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MDM_LANDING_DIR", str(landing))
+    mp.setenv("MDM_WAREHOUSE", str(root / "warehouse.duckdb"))
+    mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+    mp.setenv("MDM_DATA_DOCS_DIR", str(root / "data_docs"))
+    try:
+        first = run_pipeline()
+        with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+            xref_after_first = con.execute(
+                "select source_system, source_record_id, golden_id from mdm.customer_xref"
+            ).fetchall()
+        second = run_pipeline()
+    finally:
+        mp.undo()
+    yield {
+        "root": root,
+        "landing": landing,
+        "first": first,
+        "second": second,
+        "xref_after_first": xref_after_first,
+        "csv_line": csv_line,
+        "json_line": json_line,
+    }
+
+
+@pytest.fixture
+def con(pipeline_runs):
+    with duckdb.connect(str(pipeline_runs["root"] / "warehouse.duckdb"), read_only=True) as c:
+        yield c
+
+
+def test_both_runs_succeed_and_pass_every_gate(pipeline_runs):
+    for key in ("first", "second"):
+        outcome: RunOutcome = pipeline_runs[key]
+        assert outcome.success, outcome.summary
+        assert outcome.checks, "no quality gate ran"
+        assert all(c.passed for c in outcome.checks), outcome.summary
+
+
+def test_every_current_source_record_has_exactly_one_xref_row(con):
+    raw_ids = con.execute(
+        """
+        select 'crm', "Id" from raw.crm_contacts
+        union select 'erp', "KUNNR" from raw.erp_customers
+        union select 'ecommerce', id from raw.ecommerce_customers
+        union select 'social', platform || ':' || user_id from raw.social_profiles
+        """
+    ).fetchall()
+    xref = con.execute("select source_system, source_record_id from mdm.customer_xref").fetchall()
+    assert len(xref) == len(set(xref)), "a source record has more than one xref row"
+    assert set(xref) == set(raw_ids)
+    orphans = con.execute(
+        """
+        select count(*) from mdm.customer_xref x
+        left join mdm.golden_customer g using (golden_id) where g.golden_id is null
+        """
+    ).fetchone()[0]
+    assert orphans == 0
+
+
+def test_matching_f1_against_ground_truth_is_above_0_9(pipeline_runs):
+    meta = pipeline_runs["first"].metadata["mdm_build/customer_xref"]
+    assert meta["truth_f1"] > 0.9, meta
+
+
+def test_second_run_ingests_nothing_and_keeps_every_golden_id(pipeline_runs, con):
+    second_run = pipeline_runs["second"].run_id
+    ingested = con.execute(
+        "select count(*) from audit.ingested_files where run_id = ?", [second_run]
+    ).fetchone()[0]
+    assert ingested == 0
+    xref_now = set(
+        con.execute(
+            "select source_system, source_record_id, golden_id from mdm.customer_xref"
+        ).fetchall()
+    )
+    assert xref_now == set(pipeline_runs["xref_after_first"])
+    events = con.execute(
+        "select count(*) from mdm.identity_events where run_id = ? and event_type <> 'updated'",
+        [second_run],
+    ).fetchone()[0]
+    assert events == 0
+
+
+def test_malformed_csv_row_is_quarantined_with_its_line_and_the_rest_lands(pipeline_runs, con):
+    line = pipeline_runs["csv_line"]
+    rows = con.execute(
+        """
+        select line_number, reason, raw_text from quarantine.rejected_rows
+        where file_path = 'crm/contacts_0001.csv'
+        """
+    ).fetchall()
+    assert [r[0] for r in rows] == [line], rows
+    assert "Unclosed" in rows[0][2]
+    manifest = con.execute(
+        """
+        select rows_total, rows_loaded, rows_quarantined from audit.ingested_files
+        where file_path = 'crm/contacts_0001.csv'
+        """
+    ).fetchone()
+    assert manifest[2] == 1 and manifest[1] == manifest[0] - 1
+    loaded = con.execute(
+        "select count(*) from raw.crm_contacts where _source_file = 'crm/contacts_0001.csv'"
+    ).fetchone()[0]
+    assert loaded == manifest[1] > 0
+
+
+def test_malformed_json_line_is_quarantined_with_its_line_and_the_rest_lands(pipeline_runs, con):
+    line = pipeline_runs["json_line"]
+    path = pipeline_runs["landing"] / "ecommerce" / "customers_0001.jsonl"
+    rows = con.execute(
+        """
+        select line_number, reason from quarantine.rejected_rows
+        where file_path = 'ecommerce/customers_0001.jsonl'
+        """
+    ).fetchall()
+    assert [r[0] for r in rows] == [line], rows
+    good_lines = sum(1 for text in path.read_text().splitlines() if _is_json(text))
+    loaded = con.execute("select count(*) from raw.ecommerce_customers").fetchone()[0]
+    assert loaded == good_lines
+
+
+def test_contract_tables_are_filled(con):
+    for table in (
+        "mdm.customer_xref",
+        "mdm.golden_customer",
+        "mdm.golden_attribute_lineage",
+        "mdm.identity_events",
+        "marts.customer_360",
+    ):
+        assert con.execute(f"select count(*) from {table}").fetchone()[0] > 0, table
+    columns = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'mdm' and table_name = 'golden_customer'"
+        ).fetchall()
+    }
+    contract = {
+        "golden_id", "first_name", "last_name", "full_name", "email", "phone", "street",
+        "city", "region", "postal_code", "country", "birth_date", "company", "email_opt_in",
+        "source_count", "first_seen_at", "updated_at", "version",
+    }  # fmt: skip
+    assert contract <= columns, contract - columns
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
