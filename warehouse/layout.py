@@ -65,8 +65,9 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> Iterator
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     """True when ``schema.table`` exists (table or view)."""
-    row = con.execute(
+    # fetchall, not fetchone: DuckDB 2.0 keeps a half-read result pending on the connection.
+    rows = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table],
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()
+    return bool(rows[0][0])
