@@ -1,0 +1,191 @@
+"""Every rate the generator uses, in one place.
+
+The rates decide how hard matching is: how often a person appears in several sources,
+how often the copies disagree, and how many look-alikes (shared names, shared
+households) there are. They are tuned so that roughly 2.2 party records exist per true
+customer, which puts one million party records at about 450 000 customers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SOURCES = ("crm", "erp", "ecommerce", "social")
+
+# --- the true population -------------------------------------------------------------
+ORGANIZATION_SHARE = 0.02  # of all customers; they are ERP company accounts
+CHINESE_SHARE = 0.35  # of persons
+CHINESE_ABROAD_SHARE = 0.10  # Chinese persons living in the US, GB or DE
+WESTERN_COUNTRY_WEIGHTS = {"US": 0.55, "GB": 0.25, "DE": 0.20}
+GERMAN_NAMES_IN_DE = 0.80  # German residents with German (not English) names
+COMMON_CHINESE_GIVEN_SHARE = 0.35  # given names from the frequent list (王芳, 张伟 ...)
+TWO_CHAR_GIVEN_SHARE = 0.70  # of composed Chinese given names
+ENGLISH_NAME_SHARE_CN = 0.15  # Chinese persons who also use an English first name
+NICKNAME_SHARE = 0.85  # Western persons whose first name has a usable nickname
+ALT_ROMANISATION_ABROAD = 0.30  # 李 written Lee, 陈 Chan ... by Chinese living abroad
+CHINESE_ABROAD_KEEP_CN_MOBILE = 0.50
+SECOND_MOBILE_SHARE = 0.20
+LANDLINE_SHARE = 0.35
+EMPLOYED_SHARE = 0.40
+WORK_EMAIL_SHARE = 0.50  # of employed persons: their second address is at work
+HOUSEHOLD_MEMBER_SHARE = 0.12  # persons who live with another generated person
+HOUSEHOLD_SHARES_SURNAME = 0.75
+BIRTH_YEARS = (1945, 2006)
+
+# --- who appears where -----------------------------------------------------------------
+SOURCE_COUNT_WEIGHTS = (0.38, 0.32, 0.19, 0.11)  # P(a person is in 1, 2, 3, 4 sources)
+SOURCE_AFFINITY = {"crm": 1.0, "erp": 0.7, "ecommerce": 1.1, "social": 0.8}
+DUPLICATE_RATE = {"crm": 0.05, "erp": 0.02, "ecommerce": 0.03}
+ORGANIZATION_DUPLICATE_RATE = 0.03
+EXTRA_PLATFORM_WEIGHTS = (0.62, 0.30, 0.08)  # P(1, 2, 3 social platforms)
+PLATFORM_WEIGHTS_CN = {"wechat": 0.55, "weibo": 0.35, "linkedin": 0.07, "x": 0.03}
+PLATFORM_WEIGHTS_WEST = {"wechat": 0.03, "weibo": 0.01, "linkedin": 0.46, "x": 0.50}
+
+# Records that carry the person's previous address / previous mobile instead of the
+# current one, because the source was never told about the move.
+STALE_ADDRESS = {"crm": 0.15, "erp": 0.20, "ecommerce": 0.08, "social": 0.10}
+STALE_MOBILE = {"crm": 0.08, "erp": 0.10, "ecommerce": 0.05, "social": 0.05}
+DUPLICATE_STALE = 0.50  # a duplicate account is usually an old one
+
+# --- deliveries ------------------------------------------------------------------------
+FIRST_DELIVERY_SHARE = 0.60  # of records that arrive in the initial full load
+UPDATE_SHARE = 0.20  # of records delivered before the last delivery that change later
+UPDATE_KINDS = {"move": 0.35, "phone": 0.20, "email": 0.20, "name": 0.15, "delete": 0.10}
+
+
+@dataclass(frozen=True)
+class NameNoise:
+    """How one source renders a person's name."""
+
+    hanzi: float  # Chinese persons stored in characters
+    nickname: float
+    typo: float
+    swapped: float  # first and last exchanged (Western names)
+    swapped_cn: float  # surname given as first name (Chinese names in Latin script)
+    upper: float
+    lower: float
+    ascii_fold: float  # Müller -> Mueller
+    first_missing: float
+
+
+@dataclass(frozen=True)
+class CrmRates:
+    names: NameNoise = NameNoise(
+        hanzi=0.45,
+        nickname=0.10,
+        typo=0.04,
+        swapped=0.02,
+        swapped_cn=0.10,
+        upper=0.03,
+        lower=0.02,
+        ascii_fold=0.30,
+        first_missing=0.02,
+    )
+    full_name_in_last: float = 0.10  # of hanzi names: 张伟 all in LastName
+    address_hanzi_follows_name: float = 0.80
+    email_missing: float = 0.08
+    email_second: float = 0.10
+    email_upper: float = 0.04
+    email_capitalised: float = 0.04
+    email_domain_typo: float = 0.02
+    email_malformed: float = 0.01
+    phone_landline: float = 0.60  # of persons with a landline
+    phone_second_mobile: float = 0.30  # of persons with a second mobile
+    mobile_missing: float = 0.12
+    address_missing: float = 0.12
+    street_newline: float = 0.04
+    street_quoted: float = 0.01
+    street_alt: float = 0.30  # "Street" for "St", "Road" for "Lu" ...
+    street_unit_dropped: float = 0.10
+    city_alt: float = 0.25  # Munich for München, where there is one
+    country_without_address: float = 0.30
+    country_iso: float = 0.40
+    region_code: float = 0.50
+    birthdate: float = 0.40
+    account_name: float = 0.60  # of employed persons
+    opted_out: float = 0.20
+    deleted: float = 0.02
+
+
+@dataclass(frozen=True)
+class ErpRates:
+    names: NameNoise = NameNoise(
+        hanzi=0.45,
+        nickname=0.02,
+        typo=0.03,
+        swapped=0.0,
+        swapped_cn=0.0,
+        upper=0.0,
+        lower=0.0,
+        ascii_fold=0.35,
+        first_missing=0.0,
+    )
+    name_last_first_caps: float = 0.65
+    name_last_comma_first: float = 0.10
+    name_salutation: float = 0.05
+    name2_care_of: float = 0.03
+    name2_employer: float = 0.10
+    city_upper: float = 0.30
+    street_alt: float = 0.30
+    phone_missing: float = 0.20
+    phone_landline: float = 0.50
+    email_missing: float = 0.40
+    email_work: float = 0.30
+    email_upper: float = 0.10
+    street_unit: float = 0.30
+    company_hanzi: float = 0.50  # Chinese companies keyed in characters
+    company_upper: float = 0.20
+    company_attention: float = 0.30  # NAME2 "Attn: Accounts Payable"
+    company_email_missing: float = 0.10
+    invoices_before_customer: float = 0.03
+    changed_date_missing: float = 0.30
+    deleted: float = 0.02
+    org_name_variant: float = 0.50  # of duplicate company accounts
+    dangling_invoices: float = 0.005
+
+
+@dataclass(frozen=True)
+class ShopRates:
+    names: NameNoise = NameNoise(
+        hanzi=0.20,
+        nickname=0.15,
+        typo=0.03,
+        swapped=0.02,
+        swapped_cn=0.15,
+        upper=0.02,
+        lower=0.12,
+        ascii_fold=0.40,
+        first_missing=0.0,
+    )
+    english_name: float = 0.50  # of Chinese persons who have one
+    whole_name_in_first: float = 0.03
+    email_second: float = 0.15
+    duplicate_email_second: float = 0.70  # a second account needs another address
+    email_plus_tag: float = 0.05
+    email_domain_typo: float = 0.01
+    phone_present: float = 0.45
+    address_missing: float = 0.15
+    address_hanzi: float = 0.30  # of Chinese addresses
+    street_alt: float = 0.40
+    city_alt: float = 0.50
+    accepts_marketing: float = 0.40
+    state_weights: tuple[float, float, float] = (0.85, 0.05, 0.10)  # enabled/disabled/invited
+    orders_mean: float = 2.0
+    guest_order_share: float = 0.08
+
+
+@dataclass(frozen=True)
+class SocialRates:
+    email_present: float = 0.06
+    email_present_linkedin: float = 0.20
+    phone_present: float = 0.03
+    phone_present_wechat: float = 0.25
+    location_missing: float = 0.25
+    verified: float = 0.02
+    engagement_mean: float = 2.5
+
+
+CRM = CrmRates()
+ERP = ErpRates()
+SHOP = ShopRates()
+SOCIAL = SocialRates()
