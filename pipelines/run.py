@@ -145,7 +145,12 @@ def _quarantine(run_id: str) -> list[tuple[str, str, int]]:
             if table_exists(con, "quarantine", table):
                 rows += con.execute(
                     f"""
-                    select '{table}', source_system || '/' || entity || ': ' || reason, count(*)
+                    select '{table}',
+                        source_system || '/' || entity || ': '
+                        -- numbers and quoted values vary per row; group by the kind of reason
+                        || regexp_replace(regexp_replace(reason, '''[^'']*''', '…', 'g'),
+                                          '[0-9]+', 'N', 'g'),
+                        count(*)
                     from quarantine.{table} where run_id = ?
                     group by all order by 3 desc, 2
                     """,
