@@ -1,0 +1,257 @@
+"""Entry point of matching: party records in, cross-reference and identity events out.
+
+``match_parties`` reads ``staging.int_party_records``, links and dedupes every source
+together with Splink on the same DuckDB connection, keeps golden ids stable against the
+published ``mdm.customer_xref``, and replaces:
+
+* ``mdm_build.customer_xref`` -- ``source_system, source_record_id, golden_id,
+  match_probability, assigned_at, is_deleted``, one row per input record.
+  ``match_probability`` is the highest probability among the record's pairs inside its
+  cluster, 1.0 for a record alone in its cluster.
+* ``mdm_build.identity_events`` -- this run's ``created``, ``merged`` and ``split``
+  events (``related_golden_ids`` is a ``VARCHAR[]``; empty for ``created``).
+* ``mdm_build.match_pairs`` -- ``record_key_l, record_key_r, match_probability,
+  match_weight`` for the pairs at or above ``settings.MATCH_THRESHOLD``.
+
+The three tables are written in one transaction; Splink's working tables are dropped
+whatever happens.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from matching import settings
+from matching.evaluation import pairwise_metrics, read_truth
+from matching.golden_ids import EVENTS_SCHEMA, GoldenIdAssignment, assign_golden_ids
+from matching.model import FEATURES_TABLE, MatchSession, count_rows
+from warehouse import layout
+
+logger = logging.getLogger(__name__)
+
+PAIRS_SCHEMA = {
+    "record_key_l": pl.String,
+    "record_key_r": pl.String,
+    "match_probability": pl.Float64,
+    "match_weight": pl.Float64,
+}
+
+
+@dataclass
+class MatchReport:
+    """What one matching run did.
+
+    ``golden_created``: clusters with no previously known record (new customers).
+    ``golden_merged``: previous golden ids absorbed into an older one.
+    ``golden_split``: new ids given to parts split off a previous golden id.
+    ``golden_kept``: clusters that kept a previous golden id.
+    ``seconds_train`` includes building the feature table; ``seconds_predict`` includes
+    blocking.
+    ``metrics``: pairwise ``precision, recall, f1`` and the pair counts, when a truth
+    file was given.
+    """
+
+    records: int
+    pairs_scored: int
+    pairs_above_threshold: int
+    clusters: int
+    golden_created: int
+    golden_merged: int
+    golden_split: int
+    golden_kept: int
+    seconds_train: float
+    seconds_predict: float
+    seconds_cluster: float
+    metrics: dict[str, float] | None
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain dict, e.g. for Dagster metadata."""
+        return asdict(self)
+
+
+def match_parties(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    truth_path: Path | None = None,
+    now: datetime | None = None,
+) -> MatchReport:
+    """Match every party record and write ``mdm_build.customer_xref``,
+    ``mdm_build.identity_events`` and ``mdm_build.match_pairs``.
+
+    Args:
+        con: open read-write connection to the warehouse.
+        run_id: the orchestrator's run id; goes into new golden ids and events.
+        truth_path: optional CSV ``source_system, source_record_id, person_id``; when
+            given and present, the report carries pairwise precision, recall and F1
+            (a missing file is logged and skipped).
+        now: assignment and event time (default: the current UTC time); aware
+            datetimes are converted to naive UTC.
+    """
+    schema, table = settings.INPUT_TABLE.split(".")
+    if not layout.table_exists(con, schema, table):
+        raise LookupError(f"{settings.INPUT_TABLE} does not exist; run the dbt staging first")
+    layout.ensure_schemas(con)
+    now = _naive_utc(now)
+
+    with MatchSession(con) as session:
+        session.prepare()
+        if session.records >= 2:
+            session.train()
+            session.predict()
+            splink_clusters = session.cluster()
+            clusters = con.sql(
+                f"select record_key, cluster_id from {splink_clusters.physical_name}"
+            ).pl()
+            pairs_sql = _pairs_sql(session)
+        else:
+            # Nothing to compare; Splink cannot train on fewer than two records.
+            clusters = con.sql(
+                f"select record_key, record_key as cluster_id from {FEATURES_TABLE}"
+            ).pl()
+            pairs_sql = None
+
+        assignment = assign_golden_ids(clusters, load_previous_xref(con), run_id, now)
+        pairs_above = _write_outputs(con, assignment, pairs_sql)
+
+        report = MatchReport(
+            records=session.records,
+            pairs_scored=session.pairs_scored,
+            pairs_above_threshold=pairs_above,
+            clusters=int(clusters["cluster_id"].n_unique()),
+            golden_created=assignment.created,
+            golden_merged=assignment.merged,
+            golden_split=assignment.split,
+            golden_kept=assignment.kept,
+            seconds_train=round(session.timings.features + session.timings.train, 3),
+            seconds_predict=round(session.timings.predict, 3),
+            seconds_cluster=round(session.timings.cluster, 3),
+            metrics=None,
+        )
+
+    if truth_path is not None and not Path(truth_path).is_file():
+        logger.warning("no ground truth at %s; metrics skipped", truth_path)
+    elif truth_path is not None:
+        report.metrics = pairwise_metrics(
+            assignment.records.select("record_key", pl.col("golden_id").alias("cluster_id")),
+            read_truth(truth_path),
+        )
+    logger.info("matching run %s: %s", run_id, report)
+    return report
+
+
+def load_previous_xref(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
+    """``record_key, golden_id, assigned_at`` of the published cross-reference, if any."""
+    schema, table = settings.PUBLISHED_XREF
+    if not layout.table_exists(con, schema, table):
+        return None
+    return con.sql(
+        f"""
+        select
+            source_system || '|' || source_record_id as record_key,
+            golden_id,
+            cast(assigned_at as timestamp) as assigned_at
+        from {schema}.{table}
+        """
+    ).pl()
+
+
+def _pairs_sql(session: MatchSession) -> str:
+    predictions = session.predictions
+    assert predictions is not None
+    # predict() filters on match weight; filter on probability as clustering does so
+    # that the pairs written are exactly the cluster edges.
+    return f"""
+        select
+            record_key_l,
+            record_key_r,
+            cast(match_probability as double) as match_probability,
+            cast(match_weight as double) as match_weight
+        from {predictions.physical_name}
+        where match_probability >= {settings.MATCH_THRESHOLD}
+    """
+
+
+def _write_outputs(
+    con: duckdb.DuckDBPyConnection,
+    assignment: GoldenIdAssignment,
+    pairs_sql: str | None,
+) -> int:
+    """Replace the three ``mdm_build`` tables in one transaction; return the pair count."""
+    out = settings.OUTPUT_SCHEMA
+    assigned = assignment.records
+    events = assignment.events
+    if events.height == 0:
+        events = pl.DataFrame(schema=EVENTS_SCHEMA)
+    empty_pairs = pl.DataFrame(schema=PAIRS_SCHEMA)
+    con.register("__mdm_match_assigned", assigned)
+    con.register("__mdm_match_events", events)
+    con.register("__mdm_match_empty_pairs", empty_pairs)
+    try:
+        con.execute("begin transaction")
+        try:
+            con.execute(
+                f"create or replace table {out}.match_pairs as "
+                f"{pairs_sql or 'select * from __mdm_match_empty_pairs'}"
+            )
+            con.execute(
+                f"""
+                create or replace table {out}.customer_xref as
+                with edges as (
+                    select record_key_l as record_key, match_probability
+                    from {out}.match_pairs
+                    union all
+                    select record_key_r, match_probability from {out}.match_pairs
+                ),
+                confidence as (
+                    select record_key, max(match_probability) as match_probability
+                    from edges group by record_key
+                )
+                select
+                    p.source_system,
+                    p.source_record_id,
+                    a.golden_id,
+                    coalesce(c.match_probability, 1.0) as match_probability,
+                    a.assigned_at,
+                    coalesce(p.is_deleted, false) as is_deleted
+                from {settings.INPUT_TABLE} as p
+                join __mdm_match_assigned as a on a.record_key = p.record_key
+                left join confidence as c on c.record_key = p.record_key
+                order by p.source_system, p.source_record_id
+                """
+            )
+            con.execute(
+                f"""
+                create or replace table {out}.identity_events as
+                select
+                    event_id,
+                    occurred_at,
+                    event_type,
+                    golden_id,
+                    cast(related_golden_ids as varchar[]) as related_golden_ids,
+                    run_id,
+                    actor
+                from __mdm_match_events
+                """
+            )
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    finally:
+        for name in ("__mdm_match_assigned", "__mdm_match_events", "__mdm_match_empty_pairs"):
+            con.unregister(name)
+    return count_rows(con, f"{out}.match_pairs")
+
+
+def _naive_utc(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC).replace(tzinfo=None)
+    if now.tzinfo is not None:
+        return now.astimezone(UTC).replace(tzinfo=None)
+    return now
