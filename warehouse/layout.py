@@ -46,7 +46,9 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def connect(path: Path | str | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: Path | str | None = None, read_only: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse, make sure its schemas exist, and close it afterwards.
 
     Connections are short-lived on purpose: dbt runs in its own process and needs the
