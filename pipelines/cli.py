@@ -54,6 +54,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 2
     from pipelines.run import run_pipeline
 
+    log_dir = config.dagster_home() / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("MDM_DBT_LOG", str(log_dir / "dbt_console.log"))
     outcome = run_pipeline()
     print(outcome.summary)
     return 0 if outcome.success else 1
@@ -91,7 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # Stage progress comes from the Dagster progress logger; libraries only speak up on
+    # warnings (Dagster's own loggers set DEBUG levels, so the handler filters, not the root).
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger().handlers[0].setLevel(logging.WARNING)
+    own = logging.StreamHandler()
+    own.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    log.addHandler(own)
+    log.setLevel(logging.INFO)
+    log.propagate = False
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     args = build_parser().parse_args(argv)
@@ -101,5 +112,17 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def entry_point() -> None:
+    """Console-script entry: exits without tearing the interpreter down.
+
+    DuckDB's Python binding reports spurious "nanobind: leaked instances" at interpreter
+    teardown after Arrow round trips; everything is closed and flushed by then.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry_point()

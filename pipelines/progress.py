@@ -23,9 +23,14 @@ _STEP_EVENTS = {
 }
 
 
+# dagster-dbt narrates its own mechanics at INFO; its steps show one line per model instead.
+_STEPS_WITH_QUIET_INFO = frozenset({"standardized_models", "mastered_models"})
+
+
 class _ProgressHandler(logging.Handler):
     def __init__(self, stream) -> None:
-        super().__init__(level=logging.INFO)
+        # Step events arrive at DEBUG; the handler picks what to show itself.
+        super().__init__(level=logging.DEBUG)
         self.stream = stream
         self.started = time.perf_counter()
         self.step_started: dict[str, float] = {}
@@ -42,7 +47,8 @@ class _ProgressHandler(logging.Handler):
         event = meta["dagster_event"]
         step = meta["step_key"] or ""
         if event is None:
-            if record.levelno >= logging.INFO:
+            quiet = step in _STEPS_WITH_QUIET_INFO and record.levelno < logging.WARNING
+            if record.levelno >= logging.INFO and not quiet:
                 prefix = "" if record.levelno == logging.INFO else f"{record.levelname}: "
                 self._write(f"  {step}: {prefix}{meta['orig_message']}")
             return
@@ -60,20 +66,28 @@ class _ProgressHandler(logging.Handler):
                 )
                 if kind == DagsterEventType.STEP_FAILURE and event.step_failure_data:
                     error = event.step_failure_data.error
+                    # Dagster wraps the user's exception: show the innermost cause.
+                    while error is not None and error.cause is not None:
+                        error = error.cause
                     if error is not None:
                         self._write(f"  {error.message.strip()}")
+        elif kind == DagsterEventType.ASSET_MATERIALIZATION:
+            key = event.event_specific_data.materialization.asset_key.to_user_string()
+            self._write(f"  built {key}")
         elif kind == DagsterEventType.ASSET_CHECK_EVALUATION:
             data = event.asset_check_evaluation_data
-            verdict = "passed" if data.passed else "FAILED"
-            self._write(
-                f"  check {data.check_name} on {data.asset_key.to_user_string()}: {verdict}"
-            )
+            # Quality gates are always shown; dbt's many key tests only when they fail.
+            if data.check_name.startswith("gx_") or not data.passed:
+                verdict = "passed" if data.passed else "FAILED"
+                self._write(
+                    f"  check {data.check_name} on {data.asset_key.to_user_string()}: {verdict}"
+                )
 
 
 @dg.logger(description="One line per stage event; used by `mdm run`.")
 def mdm_progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     logger = logging.getLogger("mdm.progress")
-    logger.setLevel(logging.INFO)
+    logger.setLevel(logging.DEBUG)
     logger.propagate = False
     logger.handlers = [_ProgressHandler(sys.stdout)]
     return logger

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from sources.generator import generate
 
 from pipelines.run import RunOutcome, run_pipeline
+from sources.generator import generate
 
 pytestmark = pytest.mark.e2e
 

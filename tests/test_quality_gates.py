@@ -167,8 +167,8 @@ def test_raw_gate_accepts_an_id_again_in_a_later_file_or_a_redelivery(con):
 # staged ----------------------------------------------------------------------------------
 
 
-def party(n: int, **values) -> dict:
-    source = ("crm", "erp", "ecommerce", "social")[n % 4]
+def party(n: int, source: str | None = None, **values) -> dict:
+    source = source or ("crm", "erp", "ecommerce", "social")[n % 4]
     row = {
         "source_system": source,
         "source_record_id": f"id{n}",
@@ -216,8 +216,8 @@ def test_staged_gate_passes_on_good_records(con):
 
 
 def incomplete(count: int, total: int = 100) -> list[dict]:
-    """``total`` records of which ``count`` lack a name or any contact."""
-    rows = [party(n) for n in range(total)]
+    """``total`` CRM records of which ``count`` lack a name or any contact."""
+    rows = [party(n, "crm") for n in range(total)]
     for n in range(count):
         if n % 2:
             rows[n].update(first_name=None, last_name=None, full_name="  ")
@@ -234,7 +234,7 @@ def test_staged_gate_completeness_is_held_to_its_threshold(con, missing, passes)
 
     result = run_gate(con, "staged_party_records", "run-1")
 
-    outcome = next(o for o in result.outcomes if o.dimension == "completeness")
+    outcome = next(o for o in result.outcomes if o.column == "complete_crm")
     assert outcome.observed == pytest.approx((100 - missing) / 100)
     assert outcome.threshold == 0.90
     assert outcome.success is passes
@@ -246,15 +246,47 @@ def test_staged_gate_names_what_failed_with_measured_value_and_rows(con):
 
     result = run_gate(con, "staged_party_records", "run-1")
 
-    outcome = failure(result, "expect_column_values_to_be_in_set(has_name_and_contact)")
+    outcome = failure(result, "expect_column_values_to_be_in_set(complete_crm)")
     assert outcome.unexpected_count == 11
     assert len(outcome.sample_rows) == 5
-    assert outcome.sample_rows[0] == {"record_key": "crm|id0", "has_name_and_contact": False}
+    assert outcome.sample_rows[0] == {"record_key": "crm|id0", "complete_crm": False}
     text = result.describe()
     assert "FAILED" in text
-    assert "expect_column_values_to_be_in_set(has_name_and_contact) [completeness]" in text
+    assert "expect_column_values_to_be_in_set(complete_crm) [completeness]" in text
     assert "measured 0.8900, threshold 0.9000, 11 unexpected" in text
-    assert '{"record_key": "crm|id0", "has_name_and_contact": false}' in text
+    assert '{"record_key": "crm|id0", "complete_crm": false}' in text
+
+
+def test_staged_gate_measures_completeness_per_source(con):
+    # 100 complete shop records must not hide 3 incomplete of 20 CRM records (0.85).
+    rows = [party(n, "ecommerce") for n in range(100)]
+    rows += [party(100 + n, "crm") for n in range(20)]
+    for row in rows[100:103]:
+        row.update(email=None, phone=None)
+    create_parties(con, rows)
+
+    result = run_gate(con, "staged_party_records", "run-1")
+
+    assert not result.passed
+    outcome = failure(result, "expect_column_values_to_be_in_set(complete_crm)")
+    assert outcome.observed == pytest.approx(17 / 20)
+    ecommerce = next(o for o in result.outcomes if o.column == "complete_ecommerce")
+    assert ecommerce.success and ecommerce.observed == 1.0
+
+
+def test_social_profiles_need_a_name_but_no_contact(con):
+    rows = [party(n, "social", email=None, phone=None) for n in range(20)]
+    create_parties(con, rows)
+    assert run_gate(con, "staged_party_records", "run-1").passed
+
+    rows[0].update(first_name=None, last_name=None, full_name=None)
+    rows[1].update(first_name=None, last_name=None, full_name=None)
+    rows[2].update(first_name=None, last_name=None, full_name=None)
+    con.execute("drop table staging.int_party_records")
+    create_parties(con, rows)
+    result = run_gate(con, "staged_party_records", "run-2")
+    assert not result.passed
+    assert failure(result, "expect_column_values_to_be_in_set(complete_social)").observed == 0.85
 
 
 @pytest.mark.parametrize(

@@ -176,11 +176,33 @@ class ShopRates:
 
 @dataclass(frozen=True)
 class SocialRates:
+    # E-mail is private on most platforms; LinkedIn shows it to connections and puts it
+    # in exports more often.
     email_present: float = 0.06
     email_present_linkedin: float = 0.20
     phone_present: float = 0.03
-    phone_present_wechat: float = 0.25
+    # WeChat accounts are bound to a mobile number, and a brand's WeChat integration
+    # (official account, mini program) receives it once the user authorises it, which
+    # most followers who buy do.
+    phone_present_wechat: float = 0.60
     location_missing: float = 0.25
+    # LinkedIn asks for a location at sign-up and shows it on every profile.
+    location_missing_linkedin: float = 0.03
+    # LinkedIn headlines default to "<title> at <current employer>"; people keep them.
+    linkedin_employer_in_bio: float = 0.85  # of LinkedIn members with an employer
+    # Members employed elsewhere (not by a customer company) name that employer too.
+    linkedin_other_employer: float = 0.60
+    # On a profile the employer goes by its short name ("Stark Foods", no "Inc.").
+    employer_short_name: float = 0.60
+    # Handles: people pick one and reuse it. The first profile of a person carries their
+    # usual handle; each further profile reuses it this often (username-reuse studies
+    # find about half to two thirds of people doing so). LinkedIn less: its vanity URL
+    # defaults to first-last.
+    handle_reused: float = 0.60
+    handle_reused_linkedin: float = 0.35
+    # A usual handle is the e-mail local part this often (x, weibo and wechat ask for
+    # an e-mail or phone at sign-up and people type what they know), else name-based.
+    handle_from_email: float = 0.30
     verified: float = 0.02
     engagement_mean: float = 2.5
 

@@ -2,8 +2,11 @@
 (``social/*.jsonl``).
 
 Display names are whatever people chose: the real name, a nickname, characters,
-emoji around a first name, something handle-like. E-mail is rarely visible, a phone
-more often on WeChat, the location is free text.
+emoji around a first name, something handle-like. E-mail is rarely visible; WeChat
+accounts are bound to a phone, which a brand's WeChat integration usually receives;
+the location is free text. LinkedIn profiles carry the real name, a location and a
+headline naming the employer. Handles come from the name or the e-mail local part,
+and people reuse one handle across platforms.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from sources.generator import companies
 from sources.generator.deliveries import DELIVERY, delivered_versions, plan_deliveries
 from sources.generator.ecommerce import CATALOG
 from sources.generator.ids import base36_ids, base62_ids, sequence
@@ -54,6 +58,22 @@ EMOJI = ("✨", "🌸", "🌟", "😊", "🔥", "🌈", "💫", "🍀", "🐼", 
 EVENT_PREFIX = {"wechat": "wc", "weibo": "wb", "x": "x", "linkedin": "li"}
 EVENT_TYPES = {"like": 0.35, "comment": 0.25, "post": 0.20, "share": 0.12, "mention": 0.08}
 JOBS = ("Engineer", "Designer", "Product Manager", "Consultant", "Teacher", "Nurse", "Analyst")
+TITLES = (
+    "Sales Manager",
+    "Software Engineer",
+    "Accountant",
+    "Marketing Director",
+    "Project Manager",
+    "Operations Lead",
+    "Account Executive",
+    "HR Business Partner",
+    "Financial Analyst",
+    "Purchasing Manager",
+    "Head of Logistics",
+    "Customer Success Manager",
+)
+# Legal forms people leave out when they name their employer on a profile.
+LEGAL_FORM = r",? (Co\., Ltd\.|Inc\.|LLC|Corp\.|Ltd\.?|Limited|PLC|GmbH( & Co\. KG)?|AG|KG)$"
 NAME_NOISE = NameNoise(
     hanzi=0.0,
     nickname=0.0,
@@ -82,9 +102,12 @@ DISPLAY_WEIGHTS = {
 }
 _DRAWS = (
     *NAME_DRAWS,
-    *"emoji emoji_side handle_style handle_n email phone phone_style location_style "
-    "bio bio_job followers following verified".split(),
+    *"emoji emoji_side handle_style handle_n handle_reuse email phone phone_style "
+    "location_style bio bio_job headline headline_title employer_form other_brand other_sector "
+    "followers following verified".split(),
 )
+# draws made once per person: the handle they use wherever they can
+_PERSON_DRAWS = ("usual_source", "usual_style", "usual_n")
 _PHONE_STYLE_WEIGHTS = (0.25, 0.30, 0.20, 0.10, 0.05, 0.10, 0.0)
 
 
@@ -149,13 +172,14 @@ def _display_name(first: pl.Expr, last: pl.Expr) -> pl.Expr:
     )
 
 
-def _handle_base() -> pl.Expr:
+def _name_handle(style: pl.Expr, number: pl.Expr) -> pl.Expr:
+    """A handle made from the name, in a style and with digits picked by two draws."""
     f = ascii_token(pl.col("first"))
     s = ascii_token(pl.col("last"))
-    n = (draw("handle_n") * 1000).floor().cast(pl.Int64).cast(pl.String)
+    n = (number * 1000).floor().cast(pl.Int64).cast(pl.String)
     year = (pl.col("birth").dt.year() % 100).cast(pl.String).str.zfill(2)
     return choose(
-        draw("handle_style"),
+        style,
         [
             (0.25, pl.concat_str([f, s])),
             (0.20, pl.concat_str([f, pl.lit("_"), s])),
@@ -167,7 +191,49 @@ def _handle_base() -> pl.Expr:
     )
 
 
+def _usual_handle() -> pl.Expr:
+    """The handle a person uses wherever it is free: their e-mail local part (dots and
+    dashes made underscores, as handles allow) or one made from their name."""
+    local = pl.col("email1").str.split("@").list.first().str.replace_all(r"[^A-Za-z0-9_]", "_")
+    return (
+        pl.when(draw("usual_source") < SOCIAL.handle_from_email)
+        .then(local)
+        .otherwise(_name_handle(draw("usual_style"), draw("usual_n")))
+    )
+
+
+def _handle_base() -> pl.Expr:
+    """The handle a profile asks for (before the platform makes it unique): the usual
+    one on the person's first profile and often on the others, else one of its own
+    (LinkedIn's default vanity name is first-last)."""
+    first_profile = pl.int_range(pl.len()).over("pid") == 0
+    reuse = (
+        pl.when(pl.col("platform") == "linkedin")
+        .then(SOCIAL.handle_reused_linkedin)
+        .otherwise(SOCIAL.handle_reused)
+    )
+    linkedin = pl.concat_str(
+        [ascii_token(pl.col("first")), pl.lit("-"), ascii_token(pl.col("last"))]
+    )
+    own = (
+        pl.when(pl.col("platform") == "linkedin")
+        .then(linkedin)
+        .otherwise(_name_handle(draw("handle_style"), draw("handle_n")))
+    )
+    return (
+        pl.when(first_profile | (draw("handle_reuse") < reuse)).then(_usual_handle()).otherwise(own)
+    )
+
+
 def _location() -> pl.Expr:
+    return (
+        pl.when(pl.col("platform") == "linkedin")
+        .then(_location_text(SOCIAL.location_missing_linkedin, earth=0.0))
+        .otherwise(_location_text(SOCIAL.location_missing, earth=0.05))
+    )
+
+
+def _location_text(missing: float, earth: float) -> pl.Expr:
     city = (
         pl.when(pl.col("city_alt").is_not_null() & (draw("location_style") < 0.1))
         .then("city_alt")
@@ -177,7 +243,7 @@ def _location() -> pl.Expr:
     return choose(
         draw("location_style"),
         [
-            (SOCIAL.location_missing, null_str()),
+            (missing, null_str()),
             (0.30, pl.concat_str([city, pl.lit(", "), country_name()])),
             (
                 0.15,
@@ -193,7 +259,7 @@ def _location() -> pl.Expr:
                 .then(pl.concat_str(["city_hz", pl.lit(" · "), "region_hz"]))
                 .otherwise(city),
             ),
-            (0.05, pl.lit("🌏 Earth")),
+            (earth, pl.lit("🌏 Earth")),
         ],
     )
 
@@ -228,6 +294,33 @@ def _bio() -> pl.Expr:
     )
 
 
+def _headline() -> pl.Expr:
+    """A LinkedIn headline: "<title> at <employer>" for most members with an employer,
+    the employer often without its legal form; otherwise an ordinary bio."""
+    title = choose(draw("headline_title"), [(1.0, pl.lit(t)) for t in TITLES])
+    employer = (
+        pl.when(draw("employer_form") < SOCIAL.employer_short_name)
+        .then(pl.col("employer").str.replace(LEGAL_FORM, ""))
+        .otherwise("employer")
+    )
+    return (
+        pl.when(
+            pl.col("employer").is_not_null() & (draw("headline") < SOCIAL.linkedin_employer_in_bio)
+        )
+        .then(pl.concat_str([title, pl.lit(" at "), employer]))
+        .when(draw("headline") < SOCIAL.linkedin_other_employer)
+        .then(pl.concat_str([title, pl.lit(" at "), _other_employer()]))
+        .otherwise(_bio())
+    )
+
+
+def _other_employer() -> pl.Expr:
+    """An employer that is not one of the customers: a brand and a sector."""
+    brand = choose(draw("other_brand"), [(1.0, pl.lit(b)) for b in companies.WESTERN_BRANDS])
+    sector = choose(draw("other_sector"), [(1.0, pl.lit(s)) for s in companies.SECTORS_EN])
+    return pl.concat_str([brand, pl.lit(" "), sector])
+
+
 def _profiles(v: pl.DataFrame) -> pl.DataFrame:
     r = SOCIAL
     v = with_latin_name(v, NAME_NOISE)
@@ -254,7 +347,7 @@ def _profiles(v: pl.DataFrame) -> pl.DataFrame:
             phone_text("mobile", style_index(draw("phone_style"), _PHONE_STYLE_WEIGHTS))
         ),
         location=_location(),
-        bio=_bio(),
+        bio=pl.when(platform == "linkedin").then(_headline()).otherwise(_bio()),
         followers=pl.when(verified).then(followers * 100).otherwise(followers),
         following=following,
         verified=verified,
@@ -296,6 +389,10 @@ def social_tables(
     plan = plan_deliveries(rng, records.height, deliveries)
     view = record_view(rng, people, records, "social", plan.changes("move"), plan.changes("phone"))
     view = add_draws(view, rng, _DRAWS)
+    pids = records["pid"].to_numpy()
+    view = view.with_columns(
+        pl.Series(f"u_{name}", rng.random(people.height)[pids]) for name in _PERSON_DRAWS
+    )
     styles = _display_styles(rng, view["platform"].to_numpy(), view["is_cn"].to_numpy())
     view = view.with_columns(
         user_id=_user_ids(rng, view["platform"]),

@@ -1,12 +1,10 @@
 """One raw asset per source file type: new landing files in, ``raw.*`` rows out."""
 
-from __future__ import annotations
-
 import dagster as dg
-from sources.ingest import ingest_entity
-from sources.registry import ENTITIES, Entity
 
 from pipelines.resources import WarehouseResource
+from sources.ingest import ingest_entity
+from sources.registry import ENTITIES, Entity
 
 
 def raw_asset_key(entity: Entity) -> dg.AssetKey:

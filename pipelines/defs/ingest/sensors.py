@@ -1,13 +1,11 @@
 """A sensor that starts the pipeline when new files land."""
 
-from __future__ import annotations
-
 import hashlib
 from pathlib import Path
 
 import dagster as dg
-from sources.registry import ENTITIES
 
+from sources.registry import ENTITIES
 from warehouse import config
 
 
@@ -23,7 +21,7 @@ def landing_fingerprint(landing: Path) -> str:
     return digest.hexdigest()
 
 
-def build_landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
+def build_landing_sensor(job) -> dg.SensorDefinition:
     @dg.sensor(
         job=job,
         name="landing_files_sensor",

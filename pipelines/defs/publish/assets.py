@@ -1,7 +1,5 @@
 """Publication: the contract tables readers use, swapped in atomically after the gates."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from pipelines.resources import WarehouseResource

@@ -5,8 +5,7 @@
 because they read the ``mdm_build.customer_xref`` that matching writes.
 """
 
-from __future__ import annotations
-
+import contextlib
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -41,7 +40,21 @@ class MdmDbtTranslator(DagsterDbtTranslator):
 
 def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     os.environ["MDM_WAREHOUSE"] = warehouse.warehouse_path
-    yield from dbt.cli(["build"], context=context).stream()
+    invocation = dbt.cli(["build"], context=context)
+    log_path = os.environ.get("MDM_DBT_LOG")
+    if not log_path:
+        yield from invocation.stream()
+        return
+    # `mdm run` shows one line per model through Dagster's events; dbt's own console
+    # output, which dagster-dbt re-prints on stdout, goes to a log file instead.
+    events = iter(invocation.stream())
+    with open(log_path, "a", encoding="utf-8") as log_file:
+        while True:
+            with contextlib.redirect_stdout(log_file):
+                event = next(events, None)
+            if event is None:
+                return
+            yield event
 
 
 @dbt_assets(
