@@ -26,7 +26,7 @@ def _build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         with warehouse.connection() as con:
-            report = ingest_entity(con, warehouse.landing, entity, context.run_id)
+            report = ingest_entity(con, warehouse.landing, entity, context.run.run_id)
             total_rows = con.execute(f"select count(*) from raw.{entity.raw_table}").fetchone()[0]
         context.log.info(
             f"{entity.raw_table}: {report.files_ingested} new file(s), "

@@ -36,7 +36,7 @@ MATCH_PAIRS_BUILD = dg.AssetKey(["mdm_build", "match_pairs"])
 )
 def matched_parties(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.connection() as con:
-        report = match_parties(con, context.run_id, truth_path=warehouse.truth_path)
+        report = match_parties(con, context.run.run_id, truth_path=warehouse.truth_path)
         event_count = con.execute("select count(*) from mdm_build.identity_events").fetchone()[0]
     context.log.info(
         f"matched {report.records} records into {report.clusters} clusters "

@@ -27,7 +27,7 @@ PUBLISHED_KEYS = [
 def published_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Runs only when every blocking check upstream has passed."""
     with warehouse.connection() as con:
-        report = publish(con, context.run_id)
+        report = publish(con, context.run.run_id)
     context.log.info(
         "published: " + ", ".join(f"{name}={count}" for name, count in report.row_counts.items())
     )
