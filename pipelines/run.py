@@ -203,9 +203,10 @@ def render_summary(outcome: RunOutcome) -> str:
                 lines.append(f"  {key:<16} {shown}")
 
     lines.append("\nseconds per stage:")
+    width = max((len(step) for step in outcome.step_seconds), default=5)
     for step, seconds in outcome.step_seconds.items():
-        lines.append(f"  {step:<40} {seconds:8.1f}")
-    lines.append(f"  {'total':<40} {sum(outcome.step_seconds.values()):8.1f}")
+        lines.append(f"  {step:<{width}} {seconds:8.1f}")
+    lines.append(f"  {'total':<{width}} {sum(outcome.step_seconds.values()):8.1f}")
     for step in outcome.failed_steps:
         lines.append(f"  FAILED step: {step}")
     for step in outcome.skipped_steps:
