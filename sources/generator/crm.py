@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from sources.crm import CONTACTS
 from sources.generator import phones
 from sources.generator.deliveries import delivered_versions, plan_deliveries
 from sources.generator.emails import email_variant
@@ -28,26 +29,8 @@ from sources.generator.renderings import (
 from sources.generator.settings import CRM
 from sources.generator.variants import add_draws, choose, draw, null_str
 
-CONTACT_COLUMNS = (
-    "Id",
-    "FirstName",
-    "LastName",
-    "Email",
-    "Phone",
-    "MobilePhone",
-    "MailingStreet",
-    "MailingCity",
-    "MailingState",
-    "MailingPostalCode",
-    "MailingCountry",
-    "Birthdate",
-    "AccountName",
-    "LeadSource",
-    "HasOptedOutOfEmail",
-    "CreatedDate",
-    "LastModifiedDate",
-    "IsDeleted",
-)
+# The generator writes exactly the columns the ingest reads (the native format).
+CONTACT_COLUMNS = CONTACTS.columns
 LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Trade Show", "Social Media", "Other")
 # E.164, +86 138 ..., national, dashed, 0086 ..., compact, dotted
 PHONE_STYLE_WEIGHTS = (0.05, 0.22, 0.30, 0.15, 0.08, 0.15, 0.05)

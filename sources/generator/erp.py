@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from sources.erp import CUSTOMERS, INVOICES
 from sources.generator import phones
 from sources.generator.deliveries import DELIVERY, delivered_versions, plan_deliveries
 from sources.generator.ids import sap_numbers, sequence
@@ -25,23 +26,9 @@ from sources.generator.renderings import (
 from sources.generator.settings import ERP, ORGANIZATION_DUPLICATE_RATE
 from sources.generator.variants import add_draws, choose, draw, fold_ascii, null_str
 
-CUSTOMER_COLUMNS = (
-    "KUNNR",
-    "NAME1",
-    "NAME2",
-    "STRAS",
-    "ORT01",
-    "PSTLZ",
-    "REGIO",
-    "LAND1",
-    "TELF1",
-    "SMTP_ADDR",
-    "ERDAT",
-    "AEDAT",
-    "LOEVM",
-    "KTOKD",
-)
-INVOICE_COLUMNS = ("VBELN", "KUNNR", "FKDAT", "NETWR", "WAERK")
+# The generator writes exactly the columns the ingest reads (the native format).
+CUSTOMER_COLUMNS = CUSTOMERS.columns
+INVOICE_COLUMNS = INVOICES.columns
 ACCOUNT_GROUP_PERSON = "ZPRI"  # private customers
 ACCOUNT_GROUP_COMPANY = "0001"  # sold-to parties (companies)
 CURRENCY = {"CN": "CNY", "US": "USD", "GB": "EUR", "DE": "EUR"}
