@@ -295,7 +295,14 @@ SOCIAL_PROFILES = [
         location="上海, 中国",
     ),
     profile("x", "42", display_name="✨ Johnny ✨", location="Austin, TX"),
-    profile("linkedin", "ann-lee", display_name="ann lee, MBA", location="Shanghai, China"),
+    profile(
+        "linkedin",
+        "ann-lee",
+        handle="Ann_Lee",
+        display_name="ann lee, MBA",
+        location="Shanghai, China",
+        bio="Sales Manager at Stark Foods",
+    ),
 ]
 
 SOCIAL_ENGAGEMENT = [
@@ -555,7 +562,7 @@ def test_party_records_have_the_interface_columns(warehouse: Warehouse) -> None:
         == (
             "source_system source_record_id record_key party_type first_name last_name full_name "
             "first_name_norm last_name_norm full_name_norm email phone phone_2 street city region "
-            "postal_code city_norm street_norm country birth_date company email_opt_in "
+            "postal_code city_norm street_norm country birth_date company email_opt_in handle "
             "source_created_at source_updated_at is_deleted _source_file _line_number "
             "_delivery_seq"
         ).split()
@@ -634,6 +641,8 @@ def test_party_social_display_name_and_location(warehouse: Warehouse) -> None:
     ann = warehouse.party("social", "linkedin:ann-lee")
     assert (ann["first_name"], ann["last_name"], ann["full_name"]) == ("Ann", "Lee", "Ann Lee")
     assert (ann["city"], ann["country"]) == ("Shanghai", "CN")
+    assert (ann["handle"], ann["company"]) == ("ann_lee", "Stark Foods")
+    assert johnny["handle"] is None and johnny["company"] is None
 
 
 def test_party_email_is_lower_cased_and_malformed_is_null(warehouse: Warehouse) -> None:

@@ -233,7 +233,10 @@ social as (
         null::varchar as postal_code,
         location_country as country_raw,
         null::date as birth_date,
-        null::varchar as company,
+        -- the employer a profile names in its bio: "Sales Manager at Stark Foods",
+        -- "Engineer @ Huaxin Food Co., Ltd."
+        nullif(trim(regexp_extract(bio, '(?:^|\s)(?:at|@)\s+([^|]+)', 1)), '') as company,
+        nullif(lower(trim(handle)), '') as handle,
         null::boolean as email_opt_in,
         created_at as source_created_at,
         -- profiles carry no change time: the creation time stands in for it
@@ -366,6 +369,9 @@ final as (
         birth_date,
         company,
         email_opt_in,
+
+        ---------- social: the profile's handle, lower-cased (null for other sources)
+        handle,
 
         ---------- lifecycle
         source_created_at,
