@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import duckdb  # noqa: E402
 import polars as pl  # noqa: E402
 
+from matching import settings  # noqa: E402
 from matching.evaluation import read_truth  # noqa: E402
 from matching.pipeline import match_parties  # noqa: E402
 from sources.generator import generate  # noqa: E402
@@ -85,46 +86,6 @@ def build_warehouse(landing: Path, warehouse: Path, scratch: Path) -> dict[str, 
     return seconds
 
 
-# Until dbt puts them in staging.int_party_records, the columns matching asks for are
-# added here, from staging.stg_social__profiles, exactly as requested of the dbt model:
-# the social handle (lower-cased) and, for social profiles, the employer named in the
-# bio ("Sales Manager at Stark Foods", "Engineer @ Huaxin Food Co., Ltd.").
-REQUESTED_COLUMNS_SQL = r"""
-create or replace table staging.__bench_party_records as
-select
-    i.* replace (
-        case
-            when i.source_system = 'social' then coalesce(
-                i.company,
-                nullif(trim(regexp_extract(p.bio, '(?:^|\s)(?:at|@)\s+([^|]+)', 1)), '')
-            )
-            else i.company
-        end as company
-    ),
-    nullif(lower(trim(p.handle)), '') as handle
-from staging.int_party_records as i
-left join staging.stg_social__profiles as p
-    on i.source_system = 'social' and p.profile_id = i.source_record_id;
-drop table staging.int_party_records;
-alter table staging.__bench_party_records rename to int_party_records;
-"""
-
-
-def add_requested_columns(con: duckdb.DuckDBPyConnection) -> bool:
-    """Add ``handle`` (and the social employer) to int_party_records unless dbt did."""
-    columns = {
-        r[0]
-        for r in con.execute(
-            "select column_name from information_schema.columns"
-            " where table_schema = 'staging' and table_name = 'int_party_records'"
-        ).fetchall()
-    }
-    if "handle" in columns:
-        return False
-    con.execute(REQUESTED_COLUMNS_SQL)
-    return True
-
-
 def _pair_counts(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Pairs of records sharing ``keys``, per (source_l, source_r) with source_l <= source_r."""
     per = frame.group_by([*keys, "source_system"]).len()
@@ -174,11 +135,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="with --keep: match the kept warehouse again"
     )
-    parser.add_argument(
-        "--as-is",
-        action="store_true",
-        help="match int_party_records as dbt built it (no locally added handle column)",
-    )
     args = parser.parse_args(argv)
     if args.reuse and not args.keep:
         parser.error("--reuse needs --keep")
@@ -196,10 +152,6 @@ def main(argv: list[str] | None = None) -> None:
             seconds["generate"] = time.perf_counter() - started
             print(f"generated {summary.people:,} customers, {summary.party_records:,} records")
             seconds |= build_warehouse(landing, warehouse, scratch)
-            if not args.as_is:
-                with duckdb.connect(str(warehouse)) as con:
-                    if add_requested_columns(con):
-                        print("note: handle and social employer added to int_party_records here")
 
         with duckdb.connect(str(warehouse)) as con:
             started = time.perf_counter()
@@ -208,13 +160,15 @@ def main(argv: list[str] | None = None) -> None:
             pairs = per_source_pair(con, landing / TRUTH)
 
     m = report.metrics or {}
+    trained = report.records >= settings.MIN_RECORDS_FOR_TRAINING
     print(
         f"customers {args.customers:,}  seed {args.seed}  records {report.records:,}"
-        f"  pairs scored {report.pairs_scored:,}  trained {report.records >= 5000}"
+        f"  pairs scored {report.pairs_scored:,}  u trained {trained}"
     )
+    nan = float("nan")
     print(
-        f"precision {m.get('precision', float('nan')):.4f}  recall {m.get('recall', float('nan')):.4f}"
-        f"  F1 {m.get('f1', float('nan')):.4f}"
+        f"precision {m.get('precision', nan):.4f}  recall {m.get('recall', nan):.4f}"
+        f"  F1 {m.get('f1', nan):.4f}"
         f"  (true pairs {m.get('true_positive_pairs', 0):,.0f} of {m.get('true_pairs', 0):,.0f},"
         f" predicted {m.get('predicted_pairs', 0):,.0f})"
     )

@@ -1,4 +1,5 @@
-"""Build, train, predict and cluster with Splink on the warehouse's own DuckDB connection.
+"""Build, train and predict with Splink on the warehouse's own DuckDB connection, then
+cluster the scored pairs (``matching.clustering``).
 
 Everything goes through Splink's database API (``splink.DuckDBAPI`` wrapping the
 caller's connection), so the same model runs on Spark by swapping the API object.
@@ -8,6 +9,7 @@ them, and the feature table, is dropped by ``MatchSession.close``.
 
 from __future__ import annotations
 
+import csv
 import logging
 import time
 from dataclasses import dataclass, field
@@ -16,24 +18,62 @@ from string import Template
 from typing import Any
 
 import duckdb
+import polars as pl
 from splink import DuckDBAPI, Linker
 from splink.internals.exceptions import SplinkException
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from matching import settings
+from matching.clustering import build_clusters
 
 logger = logging.getLogger(__name__)
 
 FEATURES_SQL = Path(__file__).with_name("features.sql")
 FEATURES_TABLE = f"{settings.WORK_TABLE_PREFIX}features"
+NAME_TF_TABLE = f"{settings.WORK_TABLE_PREFIX}name_frequencies"
+CLUSTERS_TABLE = f"{settings.WORK_TABLE_PREFIX}clusters"
+EDGES_TABLE = f"{settings.WORK_TABLE_PREFIX}edges"
 
 
-def features_sql(input_table: str = settings.INPUT_TABLE) -> str:
-    """The SELECT that turns party records into the model's feature columns."""
+def features_sql(input_table: str = settings.INPUT_TABLE, has_handle: bool = True) -> str:
+    """The SELECT that turns party records into the model's feature columns.
+
+    ``has_handle``: whether ``input_table`` has the (optional) ``handle`` column; without
+    it handles are null and only e-mail local parts are compared.
+    """
     template = Template(FEATURES_SQL.read_text(encoding="utf-8"))
     return template.substitute(
-        input_table=input_table, max_key_frequency=settings.MAX_KEY_FREQUENCY
+        input_table=input_table,
+        max_key_frequency=settings.MAX_KEY_FREQUENCY,
+        min_alias_digits=settings.MIN_ALIAS_DIGITS,
+        handle=settings.OPTIONAL_HANDLE_COLUMN if has_handle else "null::varchar",
+        nicknames=_values_sql(nicknames()),
+        min_spelled_letters=settings.MIN_SPELLED_LETTERS,
+        non_places="[" + ", ".join(_quote(p.lower()) for p in settings.NON_PLACES) + "]",
     )
+
+
+def nicknames() -> list[tuple[str, str]]:
+    """(nickname, given name) pairs of ``settings.NICKNAMES_FILE``, lower-case."""
+    with settings.NICKNAMES_FILE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return [(r["nickname"].strip().lower(), r["given_name"].strip().lower()) for r in rows]
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _values_sql(rows: list[tuple[str, str]]) -> str:
+    if not rows:
+        return "select null::varchar, null::varchar where false"
+    return "values " + ", ".join(f"({_quote(a)}, {_quote(b)})" for a, b in rows)
+
+
+def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether ``table`` (``schema.name`` or ``name``) has ``column``."""
+    names = [r[0] for r in con.execute(f"describe {table}").fetchall()]
+    return column in names
 
 
 @dataclass
@@ -60,7 +100,7 @@ class MatchSession:
     pairs_scored: int = 0
     trained: bool = False
     predictions: SplinkDataFrame | None = None
-    clusters: SplinkDataFrame | None = None
+    clusters: str | None = None
     _db_api: DuckDBAPI | None = field(default=None, init=False, repr=False)
     _linker: Linker | None = field(default=None, init=False, repr=False)
     _tables_before: set[tuple[str, str, str, str]] = field(
@@ -88,21 +128,27 @@ class MatchSession:
     def prepare(self) -> None:
         """Build the feature table and the (untrained) linker."""
         started = time.perf_counter()
+        has_handle = has_column(self.con, self.input_table, settings.OPTIONAL_HANDLE_COLUMN)
         self.con.execute(
-            f"create or replace table {FEATURES_TABLE} as {features_sql(self.input_table)}"
+            f"create or replace table {FEATURES_TABLE} as "
+            f"{features_sql(self.input_table, has_handle)}"
         )
         self.records = count_rows(self.con, FEATURES_TABLE)
         self._db_api = DuckDBAPI(connection=self.con)
         features = self._db_api.register(FEATURES_TABLE, dataset_display_name="party_records")
         self._linker = Linker(features, settings.settings_creator(), log_level=None)
+        self._set_identifier_u()
+        self._register_name_frequencies()
         self.timings.features = time.perf_counter() - started
 
     def train(self) -> None:
-        """Estimate the prior, then u by random sampling and m by EM (all deterministic).
+        """Estimate the prior, then u by random sampling and m by EM on the rules of
+        ``settings.em_training_rules`` (none by default; all deterministic).
 
         Below ``settings.MIN_RECORDS_FOR_TRAINING`` records only the prior is estimated:
         random pairs of a small input are too often true matches for u, and EM on a
-        handful of pairs is noise, so the declared starting m and u are used.
+        handful of pairs is noise, so the declared starting m and u are used. The u of
+        identifier levels is never estimated (``settings.IDENTIFIER_COLLISIONS``).
         """
         linker = self._require_linker()
         started = time.perf_counter()
@@ -124,8 +170,9 @@ class MatchSession:
             )
         self.timings.train = time.perf_counter() - started
 
-    def predict(self, threshold: float = settings.MATCH_THRESHOLD) -> SplinkDataFrame:
-        """Score every candidate pair; keep those with ``match_probability >= threshold``."""
+    def predict(self, threshold: float = 0.0) -> SplinkDataFrame:
+        """Score every candidate pair; keep those with ``match_probability >= threshold``
+        (all of them by default: clustering also needs the pairs that contradict)."""
         linker = self._require_linker()
         started = time.perf_counter()
         blocked = linker.inference.compute_blocked_pairs_for_predict()
@@ -136,17 +183,71 @@ class MatchSession:
         self.timings.predict = time.perf_counter() - started
         return self.predictions
 
-    def cluster(self, threshold: float = settings.MATCH_THRESHOLD) -> SplinkDataFrame:
-        """Connected components of the pairs at or above ``threshold``."""
-        linker = self._require_linker()
+    def cluster(
+        self,
+        threshold: float = settings.MATCH_THRESHOLD,
+        attach_threshold: float = settings.ATTACH_THRESHOLD,
+    ) -> str:
+        """Clusters (``matching.clustering``), as the name of a table ``record_key,
+        cluster_id``; the pairs they were built from are in ``EDGES_TABLE``.
+
+        Pairs at or above ``threshold`` link; a record left alone may join one cluster
+        by pairs at or above ``attach_threshold``; records whose birth dates contradict
+        each other never share a cluster.
+        """
         if self.predictions is None:
             raise RuntimeError("predict() must run before cluster()")
         started = time.perf_counter()
-        self.clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            self.predictions, threshold_match_probability=threshold
+        predictions = self.predictions.physical_name
+        pairs = self.con.sql(
+            f"""
+            select record_key_l, record_key_r, cast(match_probability as double)
+                as match_probability
+            from {predictions}
+            where match_probability >= {min(attach_threshold, threshold)}
+            """
+        ).pl()
+        cannot_link = self.con.sql(
+            f"""
+            select p.record_key_l, p.record_key_r
+            from {predictions} as p
+            join {FEATURES_TABLE} as l on l.record_key = p.record_key_l
+            join {FEATURES_TABLE} as r on r.record_key = p.record_key_r
+            where {settings.CANNOT_LINK}
+            """
+        ).pl()
+        records = self.con.sql(f"select record_key from {FEATURES_TABLE}").pl()
+        strong = pairs.filter(pl.col("match_probability") >= threshold)
+        weak = pairs.filter(pl.col("match_probability") < threshold)
+        clusters, used = build_clusters(
+            records["record_key"], strong, weak, cannot_link, settings.ATTACH_MARGIN
         )
+        self.con.register("__mdm_match_clusters_frame", clusters)
+        self.con.register("__mdm_match_used_frame", used)
+        try:
+            self.con.execute(
+                f"create or replace table {CLUSTERS_TABLE} as"
+                f" select * from __mdm_match_clusters_frame"
+            )
+            self.con.execute(
+                f"""
+                create or replace table {EDGES_TABLE} as
+                select
+                    p.record_key_l,
+                    p.record_key_r,
+                    cast(p.match_probability as double) as match_probability,
+                    cast(p.match_weight as double) as match_weight
+                from {predictions} as p
+                semi join __mdm_match_used_frame as u
+                    on u.record_key_l = p.record_key_l and u.record_key_r = p.record_key_r
+                """
+            )
+        finally:
+            self.con.unregister("__mdm_match_clusters_frame")
+            self.con.unregister("__mdm_match_used_frame")
+        self.clusters = CLUSTERS_TABLE
         self.timings.cluster = time.perf_counter() - started
-        return self.clusters
+        return CLUSTERS_TABLE
 
     def model_json(self) -> dict[str, Any]:
         """The trained model (settings with m, u and prior) as a JSON-ready dict."""
@@ -187,6 +288,39 @@ class MatchSession:
         except (SplinkException, ValueError, ZeroDivisionError) as error:
             linker._settings_obj.core_model_settings = snapshot
             logger.warning("EM training skipped for one rule: %s", str(error).splitlines()[0])
+
+    def _register_name_frequencies(self) -> None:
+        """Term frequencies of names (and of what handles spell) that leave out a
+        customer's own records (see settings.NAME_TF_OWN_RECORDS), in place of the ones
+        Splink would count."""
+        assert self._db_api is not None and self._linker is not None
+        for column in ("name_tokens", "name_letters", "spelled_key"):
+            table_name = f"{NAME_TF_TABLE}_{column}"
+            self.con.execute(
+                f"""
+                create or replace table {table_name} as
+                select
+                    {column},
+                    greatest(count(*) - {settings.NAME_TF_OWN_RECORDS},
+                             {settings.NAME_TF_MIN_OTHERS})
+                        / (select count({column}) from {FEATURES_TABLE}) as tf_{column}
+                from {FEATURES_TABLE}
+                where {column} is not null
+                group by {column}
+                """
+            )
+            table = self._db_api.register(table_name)
+            self._linker.table_management.register_term_frequency_lookup(table, column)
+
+    def _set_identifier_u(self) -> None:
+        """u of the identifier levels: settings.IDENTIFIER_COLLISIONS / records."""
+        linker = self._require_linker()
+        records = max(self.records, 2)
+        for comparison in linker._settings_obj.comparisons:
+            collisions = settings.IDENTIFIER_COLLISIONS.get(comparison.output_column_name, {})
+            levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
+            for index, per_record in collisions.items():
+                levels[index].u_probability = min(per_record / records, 0.5)
 
     def _estimate_prior(self, linker: Linker) -> None:
         try:

@@ -11,7 +11,9 @@ published ``mdm.customer_xref``, and replaces:
 * ``mdm_build.identity_events`` -- this run's ``created``, ``merged`` and ``split``
   events (``related_golden_ids`` is a ``VARCHAR[]``; empty for ``created``).
 * ``mdm_build.match_pairs`` -- ``record_key_l, record_key_r, match_probability,
-  match_weight`` for the pairs at or above ``settings.MATCH_THRESHOLD``.
+  match_weight`` for the pairs the clusters were built from: every pair at or above
+  ``settings.MATCH_THRESHOLD``, and the weaker pairs (at least
+  ``settings.ATTACH_THRESHOLD``) by which a lone record joined a cluster.
 
 The three tables are written in one transaction; Splink's working tables are dropped
 whatever happens.
@@ -30,7 +32,7 @@ import polars as pl
 from matching import settings
 from matching.evaluation import pairwise_metrics, read_truth
 from matching.golden_ids import EVENTS_SCHEMA, GoldenIdAssignment, assign_golden_ids
-from matching.model import FEATURES_TABLE, MatchSession, count_rows
+from matching.model import EDGES_TABLE, FEATURES_TABLE, MatchSession, count_rows
 from warehouse import layout
 
 logger = logging.getLogger(__name__)
@@ -104,11 +106,9 @@ def match_parties(
         if session.records >= 2:
             session.train()
             session.predict()
-            splink_clusters = session.cluster()
-            clusters = con.sql(
-                f"select record_key, cluster_id from {splink_clusters.physical_name}"
-            ).pl()
-            pairs_sql = _pairs_sql(session)
+            clusters_table = session.cluster()
+            clusters = con.sql(f"select record_key, cluster_id from {clusters_table}").pl()
+            pairs_sql = f"select * from {EDGES_TABLE}"
         else:
             # Nothing to compare; Splink cannot train on fewer than two records.
             clusters = con.sql(
@@ -159,22 +159,6 @@ def load_previous_xref(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
         from {schema}.{table}
         """
     ).pl()
-
-
-def _pairs_sql(session: MatchSession) -> str:
-    predictions = session.predictions
-    assert predictions is not None
-    # predict() filters on match weight; filter on probability as clustering does so
-    # that the pairs written are exactly the cluster edges.
-    return f"""
-        select
-            record_key_l,
-            record_key_r,
-            cast(match_probability as double) as match_probability,
-            cast(match_weight as double) as match_weight
-        from {predictions.physical_name}
-        where match_probability >= {settings.MATCH_THRESHOLD}
-    """
 
 
 def _write_outputs(

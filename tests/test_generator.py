@@ -249,6 +249,49 @@ def test_social_files_are_json_lines_linked_by_platform_and_user_id(landing):
     assert {e["event_type"] for e in events} <= {"post", "comment", "like", "share", "mention"}
 
 
+def test_social_profiles_carry_the_evidence_real_ones_carry(tmp_path):
+    out = tmp_path / "social"
+    generate(out, 2000, seed=3)
+    profiles = read_jsonl(out / "social/profiles_0001.jsonl")
+    person = {(r["source_system"], r["source_record_id"]): r["person_id"] for r in truth(out)}
+    by_platform: dict[str, list[dict]] = defaultdict(list)
+    for p in profiles:
+        p["person"] = person[("social", f"{p['platform']}:{p['user_id']}")]
+        by_platform[p["platform"]].append(p)
+    # WeChat accounts are phone-bound: most exports carry the number
+    wechat = by_platform["wechat"]
+    assert 0.45 < sum(p["phone"] is not None for p in wechat) / len(wechat) < 0.75
+    # LinkedIn: a location almost always, and headlines naming an employer
+    linkedin = by_platform["linkedin"]
+    assert sum(p["location"] is not None for p in linkedin) / len(linkedin) > 0.9
+    assert sum(" at " in (p["bio"] or "") for p in linkedin) / len(linkedin) > 0.25
+    # people reuse a handle across platforms, often, not always
+    handles: dict[str, list[str]] = defaultdict(list)
+    for p in profiles:
+        handles[p["person"]].append(p["handle"].lower())
+    several = [h for h in handles.values() if len(h) > 1]
+    reused = sum(len(set(h)) < len(h) for h in several) / len(several)
+    assert 0.3 < reused < 0.9
+    # and some handles are the local part of the person's e-mail address
+    locals_of: dict[str, set[str]] = defaultdict(set)
+    for r in read_jsonl(out / "ecommerce/customers_0001.jsonl"):
+        owner = person[("ecommerce", str(r["id"]))]
+        locals_of[owner].add(re.sub(r"[^a-z0-9]", "", r["email"].split("@")[0].split("+")[0]))
+    with_email = [p for p in profiles if locals_of.get(p["person"])]
+    from_email = sum(
+        re.sub(r"[^a-z0-9]", "", p["handle"].lower()) in locals_of[p["person"]] for p in with_email
+    )
+    assert 0.1 < from_email / len(with_email) < 0.6
+
+
+def test_most_customers_do_not_share_their_full_name():
+    rng = np.random.default_rng(5)
+    people = build_people(rng, 20_000, build_organizations(rng, 400))
+    sizes = people.group_by("first", "last").len()
+    shared = people.join(sizes, on=["first", "last"]).filter(pl.col("len") > 1)
+    assert 0.05 < shared.height / people.height < 0.35  # namesakes: a realistic minority
+
+
 # --- ground truth ------------------------------------------------------------------------
 
 

@@ -64,11 +64,12 @@ def test_failed_em_rule_leaves_the_model_whole(con, monkeypatch):
     assert names == [
         "name",
         "email",
+        "handle",
         "phone",
         "birth_date",
         "location",
-        "street_norm",
-        "company_norm",
+        "street",
+        "company",
     ]
     assert 0 < model["probability_two_random_records_match"] < 0.1
 

@@ -9,7 +9,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from sources.generator.settings import WORK_EMAIL_SHARE
+from sources.generator.settings import (
+    EMAIL_PATTERNS_CHINESE,
+    EMAIL_PATTERNS_WESTERN,
+    WORK_EMAIL_SHARE,
+)
 from sources.generator.variants import categorical, choose, draw, typo
 
 FREE_MAIL = {
@@ -23,9 +27,9 @@ FREE_MAIL = {
     | {"outlook.de": 5, "yahoo.de": 5, "posteo.de": 3, "freenet.de": 2},
 }
 
-# local-part patterns, with their weights, for Western and Chinese names
-_WESTERN_PATTERNS = (25, 12, 8, 8, 6, 12, 5, 10, 8, 6)
-_CHINESE_PATTERNS = (12, 10, 15, 5, 8, 15, 5, 10, 10)
+# local-part patterns, with their weights (settings), for Western and Chinese names
+_WESTERN_PATTERNS = EMAIL_PATTERNS_WESTERN
+_CHINESE_PATTERNS = EMAIL_PATTERNS_CHINESE
 _QQ_PATTERN = 5
 
 
@@ -65,7 +69,9 @@ def _local_part(pattern: str, number: str) -> pl.Expr:
         .then(pl.concat_str([f, yy]))
         .when(p == 8)
         .then(pl.concat_str([f, s.str.slice(0, 1), nnn]))
-        .otherwise(pl.concat_str([nick, _digits(draw(number), 4)]))
+        .when(p == 9)
+        .then(pl.concat_str([nick, _digits(draw(number), 4)]))
+        .otherwise(pl.concat_str([f, pl.lit("."), s, pl.col("birth_year").cast(pl.String)]))
     )
     # Chinese: surname first is the norm (zhangwei88); QQ numbers are all digits
     chinese = (

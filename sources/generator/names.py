@@ -134,6 +134,35 @@ Katharina f 0.6 d Kathi,Kati|Franziska f 0.4 d Franzi|Johanna f 0.4 d Hanna|Susa
 Gabriele f 0.4 d Gabi|Elisabeth f 0.4 d Lisa,Liesl|Magdalena f 0.3 d Lena|Ursula f 0.3 d Uschi
 Monika f 0.4 d Moni|Petra f 0.4 d -|Sabine f 0.5 d Bine|Claudia f 0.4 d -|Julia f 0.5 d Jule
 Lena f 0.4 d -|Lea f 0.4 d -|Mia f 0.4 d -|Hannah f 0.5 d -
+Aaron m 0.2 a -|Adam m 0.25 b -|Adrian m 0.15 b -|Alan m 0.2 a -|Arthur m 0.15 a -
+Austin m 0.15 a -|Bradley m 0.15 a Brad|Bruce m 0.15 a -|Carl m 0.15 a -|Craig m 0.15 a -
+Dennis m 0.2 a -|Derek m 0.1 a -|Dylan m 0.15 a -|Eric m 0.25 a -|Ethan m 0.2 a -
+Eugene m 0.1 a Gene|Evan m 0.15 a -|Gary m 0.25 a -|Gerald m 0.15 a Gerry|Glenn m 0.1 a -
+Gordon m 0.1 a -|Graham m 0.1 a -|Harold m 0.15 a Hal|Ian m 0.15 a -|Isaac m 0.15 a -
+Jacob m 0.25 a Jake|Jeremy m 0.15 a -|Jerome m 0.1 a -|Jordan m 0.15 a -|Keith m 0.15 a -
+Kyle m 0.15 a -|Lewis m 0.1 a -|Logan m 0.1 a -|Luke m 0.15 a -|Martin m 0.2 b -
+Nathan m 0.2 a Nate|Neil m 0.1 a -|Noah m 0.15 a -|Owen m 0.1 a -|Philip m 0.2 a Phil
+Ralph m 0.1 a -|Randall m 0.1 a Randy|Raymond m 0.2 a Ray|Roger m 0.15 a -|Russell m 0.1 a -
+Scott m 0.2 a -|Sean m 0.15 a -|Shane m 0.1 a -|Simon m 0.15 b -|Stuart m 0.1 a -
+Terry m 0.1 a -|Trevor m 0.1 a -|Tyler m 0.15 a -|Victor m 0.1 a -|Vincent m 0.15 a Vince
+Walter m 0.15 a Walt|Wayne m 0.15 a -|Zachary m 0.1 a Zach|Alice f 0.2 a -|Amber f 0.1 a -
+Amy f 0.25 a -|Andrea f 0.15 b -|Angela f 0.25 a -|Anne f 0.2 a Annie|Beverly f 0.1 a Bev
+Brenda f 0.2 a -|Caroline f 0.15 a Carrie|Cheryl f 0.15 a -|Chloe f 0.15 a -|Claire f 0.15 a -
+Danielle f 0.15 a Dani|Denise f 0.15 a -|Diana f 0.15 a Di|Diane f 0.15 a -|Eleanor f 0.1 a Ellie
+Evelyn f 0.1 a Evie|Frances f 0.1 a Fran|Gloria f 0.1 a -|Grace f 0.15 a Gracie|Hazel f 0.1 a -
+Heather f 0.15 a -|Helen f 0.2 a -|Irene f 0.1 a -|Jacqueline f 0.1 a Jackie|Janet f 0.2 a -
+Janice f 0.1 a -|Jean f 0.15 a -|Joan f 0.15 a -|Joyce f 0.1 a -|Judith f 0.15 a Judy
+Julie f 0.15 a -|Katie f 0.1 a -|Kelly f 0.15 a -|Lauren f 0.15 a -|Lucy f 0.15 a -
+Marie f 0.15 b -|Marilyn f 0.1 a -|Martha f 0.1 a Marty|Megan f 0.15 a Meg|Natasha f 0.1 a Tasha
+Nicole f 0.2 a Nikki|Paula f 0.1 a -|Rachel f 0.2 a -|Rose f 0.1 a Rosie|Ruth f 0.15 a -
+Sara f 0.1 a -|Shirley f 0.1 a -|Teresa f 0.15 a Terri|Tiffany f 0.1 a -|Valerie f 0.1 a Val
+Vanessa f 0.1 a Nessa|Virginia f 0.1 a Ginny|Wendy f 0.1 a -|Bernd m 0.2 d -|Dirk m 0.15 d -
+Frank m 0.2 d -|Holger m 0.15 d -|Jens m 0.2 d -|Kai m 0.15 d -|Lars m 0.15 d -|Marco m 0.15 d -
+Markus m 0.25 d -|Niklas m 0.2 d Nik|Oliver m 0.2 d Olli|Ralf m 0.15 d -|Sven m 0.15 d -
+Thorsten m 0.15 d -|Timo m 0.15 d -|Anja f 0.2 d -|Birgit f 0.15 d Biggi|Brigitte f 0.15 d Gitte
+Daniela f 0.2 d Dani|Heike f 0.15 d -|Ines f 0.1 d -|Jana f 0.15 d -|Karin f 0.2 d -
+Kerstin f 0.15 d -|Laura f 0.2 d -|Marion f 0.1 d -|Melanie f 0.15 d Mel|Nicole f 0.2 d Nici
+Renate f 0.15 d -|Sandra f 0.2 d -|Silke f 0.15 d -|Tanja f 0.15 d -|Ute f 0.1 d -
 """
 
 # name, weight, pool
@@ -159,6 +188,48 @@ Köhler 0.2 d|Herrmann 0.2 d|König 0.2 d|Walter 0.2 d|Huber 0.2 d|Kaiser 0.2 d|
 Peters 0.2 d|Lang 0.2 d|Scholz 0.2 d|Möller 0.2 d|Weiß 0.2 d|Jung 0.2 d|Hahn 0.2 d
 Schubert 0.2 d|Vogel 0.2 d|Friedrich 0.2 d|Günther 0.1 d|Keller 0.2 b|Frank 0.2 b
 """
+
+
+# The long tail of Western surnames: most people do not carry one of the hundred most
+# common names. Tail names are composed the way many English and German surnames were
+# formed (a place or trade word and an ending), giving thousands of plausible names with
+# a falling frequency.
+_SURNAME_PARTS = {
+    "a": (
+        "Ash Black Brad Bright Brook Cald Cart Chad Chester Clay Craw Dal Dun East Ell Fair "
+        "Farn Gold Green Hal Hart Haw Heath Hol Kings Lang Lock Mar Mid Mill Mor New North "
+        "Oak Pen Pres Rad Red Ring Rock Rush Sand Shel South Stan Stock Thorn Wake Wal Wes "
+        "Whit Win Wood Brom Cross Dray Eg Fen Grim Hay Al Ather Bar Bel Birch Bland Bram "
+        "Brid Bur Cal Chap Clif Cot Dart Dor Elm Fal Fern Glad Ham Har Hen Hurst Ken Knight "
+        "Lam Lind Mark Mel Nor Pem Quen Ram Ros Sel Stam Sut Tal Up Ven Went Wil Yar".split(),
+        "ford ley ton wood field by ham worth ridge well more man croft dale hurst stone "
+        "wick land brook cott gate ington shaw thorpe stead low hill combe bury den".split(),
+    ),
+    "d": (
+        "Alt Bach Berg Brand Eber Eich Engel Falk Fein Gross Hart Hein Hirsch Hoch Holz "
+        "Kirch Kohl Kraft Lind Mahl Neu Ober Rein Rosen Sauer Schön Stein Stroh Wald Wies "
+        "Wild Winter Zimmer Baum Dorn Ahl Beck Blum Buch Dietz Ehr Fried Gold Grün Haber "
+        "Kessel Lau Mohr Roth Sieg".split(),
+        "mann er hardt berg feld bach meier huber stein hof dorf brunner hauser ler inger "
+        "ecker wald baum reuter born hausen thal mayr rich wieser".split(),
+    ),
+}
+
+
+def _composed_surnames() -> Vocabulary:
+    """Composed tail surnames with gently falling weights (1 / (rank + 300)): the most
+    common of them is rarer than the rarest name of the head list."""
+    values: list[str] = []
+    weights: list[float] = []
+    pools: list[str] = []
+    order = np.random.default_rng(20240601)
+    for pool, (heads, tails) in _SURNAME_PARTS.items():
+        composed = sorted({h + t for h in heads for t in tails})
+        ranks = order.permutation(len(composed)) + 1
+        values += composed
+        weights += list(1.0 / (ranks + 300.0))
+        pools += [pool] * len(composed)
+    return _vocabulary(values, weights, pool=pools)
 
 
 def _rows(table: str) -> list[list[str]]:
@@ -222,6 +293,7 @@ CN_GIVEN_CHARS = _chinese_given_chars()
 CN_ENGLISH_NAMES = _chinese_english_names()
 WESTERN_FIRST = _western_first()
 WESTERN_LAST = _western_last()
+WESTERN_LAST_TAIL = _composed_surnames()
 
 
 def subset(vocab: Vocabulary, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

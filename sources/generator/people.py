@@ -123,10 +123,14 @@ def _western_names(rng: np.random.Generator, female: np.ndarray, country: np.nda
     pool = np.where(german, "d", "a")
     first = _gendered(rng, names.WESTERN_FIRST, female, pool)
     last = _pooled(rng, names.WESTERN_LAST, pool)
+    tail = _pooled(rng, names.WESTERN_LAST_TAIL, pool)
+    in_tail = pl.Series(rng.random(n) < settings.WESTERN_SURNAME_TAIL_SHARE)
     return pl.DataFrame(
         {
             "w_first": names.WESTERN_FIRST.take(first),
-            "w_last": names.WESTERN_LAST.take(last),
+            "w_last": names.WESTERN_LAST.take(last).zip_with(
+                ~in_tail, names.WESTERN_LAST_TAIL.take(tail)
+            ),
             "w_nick": _nicknames(rng, first),
         }
     )

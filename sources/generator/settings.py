@@ -18,16 +18,31 @@ CHINESE_SHARE = 0.35  # of persons
 CHINESE_ABROAD_SHARE = 0.10  # Chinese persons living in the US, GB or DE
 WESTERN_COUNTRY_WEIGHTS = {"US": 0.55, "GB": 0.25, "DE": 0.20}
 GERMAN_NAMES_IN_DE = 0.80  # German residents with German (not English) names
-COMMON_CHINESE_GIVEN_SHARE = 0.35  # given names from the frequent list (王芳, 张伟 ...)
-TWO_CHAR_GIVEN_SHARE = 0.70  # of composed Chinese given names
+# Chinese names repeat more than Western ones, but most given names are composed:
+COMMON_CHINESE_GIVEN_SHARE = 0.25  # given names from the frequent list (王芳, 张伟 ...)
+TWO_CHAR_GIVEN_SHARE = 0.80  # of composed Chinese given names (two characters is the norm)
 ENGLISH_NAME_SHARE_CN = 0.15  # Chinese persons who also use an English first name
 NICKNAME_SHARE = 0.85  # Western persons whose first name has a usable nickname
+# Western persons whose surname is not among the ~200 most common ones (names.py adds
+# a tail of ~4 000 composed surnames): in the US the hundred most common surnames cover
+# under a quarter of people. Without the tail, half of the Western customers of a base
+# of 100 000 shared their full name with another customer (hundreds of Mary Johnsons);
+# with it about one in eight does at 20 000 customers and one in three at 100 000
+# (Chinese: one in four and one in two, their names repeat more).
+WESTERN_SURNAME_TAIL_SHARE = 0.75
 ALT_ROMANISATION_ABROAD = 0.30  # 李 written Lee, 陈 Chan ... by Chinese living abroad
 CHINESE_ABROAD_KEEP_CN_MOBILE = 0.50
 SECOND_MOBILE_SHARE = 0.20
 LANDLINE_SHARE = 0.35
 EMPLOYED_SHARE = 0.40
 WORK_EMAIL_SHARE = 0.50  # of employed persons: their second address is at work
+# E-mail local-part patterns (emails.py): Western f.s, fs, f0.s, f0s, f_s, f.s+nn, s.f,
+# f+yy, f+s0+nnn, nick+nnnn, f.s+yyyy; Chinese sf, f.s, sf+nn, s_f, s0f0+nnnn, QQ
+# number, nick.s, fs+yy, s.f+nnn. Free-mail providers have hundreds of millions of
+# users, so the bare name is often taken: a fair share of addresses carry a number
+# (the birth year most often).
+EMAIL_PATTERNS_WESTERN = (16, 8, 8, 8, 5, 12, 4, 10, 8, 6, 15)
+EMAIL_PATTERNS_CHINESE = (12, 10, 15, 5, 8, 15, 5, 10, 10)
 HOUSEHOLD_MEMBER_SHARE = 0.12  # persons who live with another generated person
 HOUSEHOLD_SHARES_SURNAME = 0.75
 BIRTH_YEARS = (1945, 2006)
@@ -185,8 +200,10 @@ class SocialRates:
     # (official account, mini program) receives it once the user authorises it, which
     # most followers who buy do.
     phone_present_wechat: float = 0.60
-    location_missing: float = 0.25
-    # LinkedIn asks for a location at sign-up and shows it on every profile.
+    # Location: optional free text on X; WeChat and Weibo have a region field that
+    # sign-up fills in; LinkedIn asks for a location at sign-up and shows it.
+    location_missing: float = 0.30
+    location_missing_wechat_weibo: float = 0.10
     location_missing_linkedin: float = 0.03
     # LinkedIn headlines default to "<title> at <current employer>"; people keep them.
     linkedin_employer_in_bio: float = 0.85  # of LinkedIn members with an employer
@@ -202,7 +219,11 @@ class SocialRates:
     handle_reused_linkedin: float = 0.35
     # A usual handle is the e-mail local part this often (x, weibo and wechat ask for
     # an e-mail or phone at sign-up and people type what they know), else name-based.
-    handle_from_email: float = 0.30
+    handle_from_email: float = 0.45
+    # Name-based handle styles: f+s, f_s, f.s, s+f+n, f+yy, nick_s_n, f_s+yyyy,
+    # f+s+nnnn, initial+s+yy. A handle is unique among all of a platform's users, not
+    # just our customers, so the bare name is usually taken and most carry a number.
+    handle_styles: tuple[float, ...] = (0.08, 0.07, 0.05, 0.15, 0.12, 0.10, 0.15, 0.13, 0.15)
     verified: float = 0.02
     engagement_mean: float = 2.5
 

@@ -176,19 +176,23 @@ def _name_handle(style: pl.Expr, number: pl.Expr) -> pl.Expr:
     """A handle made from the name, in a style and with digits picked by two draws."""
     f = ascii_token(pl.col("first"))
     s = ascii_token(pl.col("last"))
+    nick = pl.coalesce(ascii_token(pl.col("nick")), f)
     n = (number * 1000).floor().cast(pl.Int64).cast(pl.String)
-    year = (pl.col("birth").dt.year() % 100).cast(pl.String).str.zfill(2)
-    return choose(
-        style,
-        [
-            (0.25, pl.concat_str([f, s])),
-            (0.20, pl.concat_str([f, pl.lit("_"), s])),
-            (0.15, pl.concat_str([f, pl.lit("."), s])),
-            (0.15, pl.concat_str([s, f, n])),
-            (0.15, pl.concat_str([f, year])),
-            (0.10, pl.concat_str([pl.coalesce(ascii_token(pl.col("nick")), f), pl.lit("_"), s, n])),
-        ],
-    )
+    nnnn = (number * 10_000).floor().cast(pl.Int64).cast(pl.String).str.zfill(4)
+    birth_year = pl.col("birth").dt.year().cast(pl.String)
+    year = birth_year.str.slice(2, 2)
+    styles = [
+        pl.concat_str([f, s]),
+        pl.concat_str([f, pl.lit("_"), s]),
+        pl.concat_str([f, pl.lit("."), s]),
+        pl.concat_str([s, f, n]),
+        pl.concat_str([f, year]),
+        pl.concat_str([nick, pl.lit("_"), s, n]),
+        pl.concat_str([f, pl.lit("_"), s, birth_year]),
+        pl.concat_str([f, s, nnnn]),
+        pl.concat_str([f.str.slice(0, 1), s, year]),
+    ]
+    return choose(style, list(zip(SOCIAL.handle_styles, styles, strict=True)))
 
 
 def _usual_handle() -> pl.Expr:
@@ -229,6 +233,8 @@ def _location() -> pl.Expr:
     return (
         pl.when(pl.col("platform") == "linkedin")
         .then(_location_text(SOCIAL.location_missing_linkedin, earth=0.0))
+        .when(pl.col("platform").is_in(["wechat", "weibo"]))
+        .then(_location_text(SOCIAL.location_missing_wechat_weibo, earth=0.05))
         .otherwise(_location_text(SOCIAL.location_missing, earth=0.05))
     )
 

@@ -28,7 +28,7 @@ MATCH_PAIRS_BUILD = dg.AssetKey(["mdm_build", "match_pairs"])
         dg.AssetSpec(
             MATCH_PAIRS_BUILD,
             deps=[PARTY_RECORDS],
-            description="Scored record pairs above the clustering threshold.",
+            description="The scored record pairs the clusters were built from.",
             kinds={"splink", "duckdb"},
         ),
     ],
