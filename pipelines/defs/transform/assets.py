@@ -57,27 +57,21 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: 
             yield event
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    select=STANDARDIZE_SELECT,
-    name="standardized_models",
-    dagster_dbt_translator=MdmDbtTranslator(),
-)
-def standardized_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-):
-    yield from _run_dbt(context, dbt, warehouse)
+def _build_dbt_assets(name: str, select: str) -> dg.AssetsDefinition:
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        select=select,
+        name=name,
+        dagster_dbt_translator=MdmDbtTranslator(),
+    )
+    def _models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ):
+        yield from _run_dbt(context, dbt, warehouse)
+
+    return _models
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    select=MASTER_SELECT,
-    name="mastered_models",
-    dagster_dbt_translator=MdmDbtTranslator(),
-)
-def mastered_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-):
-    yield from _run_dbt(context, dbt, warehouse)
+standardized_models = _build_dbt_assets("standardized_models", STANDARDIZE_SELECT)
+mastered_models = _build_dbt_assets("mastered_models", MASTER_SELECT)
