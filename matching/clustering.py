@@ -10,6 +10,10 @@ record, and records that contradict each other never share a cluster.
    A weaker pair never merges two clusters of several records: one doubtful pair must
    not merge two customers wholesale.
 
+Steward decisions (``matching.overrides``) come first: their cannot-links hold against
+everything, their must-links are merged before any model pair, and a model cannot-link
+(such as differing birth dates) does not undo a steward's must-link.
+
 Cluster ids are the smallest record key of each cluster (golden ids are assigned
 elsewhere and do not depend on them).
 """
@@ -56,6 +60,15 @@ class _Clusters:
             return False
         return not (forbidden_b and not forbidden_b.isdisjoint(self.members[ra]))
 
+    def forbid(self, a: str, b: str) -> None:
+        """Keep ``a`` and ``b`` apart from now on (no effect when already together)."""
+        if a not in self.parent or b not in self.parent:
+            return
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.forbidden.setdefault(ra, set()).add(b)
+            self.forbidden.setdefault(rb, set()).add(a)
+
     def merge(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)
         if len(self.members[ra]) < len(self.members[rb]):
@@ -81,6 +94,8 @@ def build_clusters(
     weak: pl.DataFrame,
     cannot_link: pl.DataFrame,
     margin: float,
+    steward_must_link: pl.DataFrame | None = None,
+    steward_cannot_link: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Clusters of ``records``.
 
@@ -91,17 +106,28 @@ def build_clusters(
         weak: the same for the pairs below it that may attach a lone record.
         cannot_link: ``record_key_l, record_key_r`` that must not share a cluster.
         margin: how much the best cluster's pair must beat the second best's.
+        steward_must_link: ``record_key_l, record_key_r`` a steward joined.
+        steward_cannot_link: ``record_key_l, record_key_r`` a steward kept apart.
 
     Returns:
         ``record_key, cluster_id`` for every record, and the pairs the clusters were built
-        from (``record_key_l, record_key_r`` as given).
+        from (``record_key_l, record_key_r`` as given, and ``by_steward``).
     """
-    clusters = _Clusters(records, cannot_link.select("record_key_l", "record_key_r").iter_rows())
-    used: list[tuple[str, str]] = []
+    records = list(records)
+    known = set(records)
+    stewards_apart = _known_pairs(steward_cannot_link, known)
+    clusters = _Clusters(records, stewards_apart)
+    used: list[tuple[str, str, bool]] = []
+    for left, right in sorted(_known_pairs(steward_must_link, known)):
+        if clusters.can_merge(left, right):
+            clusters.merge(left, right)
+            used.append((left, right, True))
+    for left, right in cannot_link.select("record_key_l", "record_key_r").iter_rows():
+        clusters.forbid(left, right)
     for left, right, _ in _sorted_pairs(strong):
         if clusters.can_merge(left, right):
             clusters.merge(left, right)
-            used.append((left, right))
+            used.append((left, right, False))
 
     # lone records: their best weaker pair into each other record, strongest first
     options: dict[str, list[tuple[float, str, str, str]]] = {}
@@ -126,7 +152,7 @@ def build_clusters(
         if best[0] - second < margin or not clusters.can_merge(lone, best[1]):
             continue
         clusters.merge(lone, best[1])
-        used.append((best[2], best[3]))
+        used.append((best[2], best[3], False))
 
     cluster_ids = {root: min(members) for root, members in clusters.members.items()}
     keys = list(clusters.parent)
@@ -135,6 +161,19 @@ def build_clusters(
         schema={"record_key": pl.String, "cluster_id": pl.String},
     )
     edges = pl.DataFrame(
-        used, schema={"record_key_l": pl.String, "record_key_r": pl.String}, orient="row"
+        used,
+        schema={"record_key_l": pl.String, "record_key_r": pl.String, "by_steward": pl.Boolean},
+        orient="row",
     )
     return result, edges
+
+
+def _known_pairs(pairs: pl.DataFrame | None, known: set[str]) -> list[tuple[str, str]]:
+    """Decision pairs whose records are both among this run's records."""
+    if pairs is None:
+        return []
+    return [
+        (left, right)
+        for left, right in pairs.select("record_key_l", "record_key_r").iter_rows()
+        if left in known and right in known
+    ]

@@ -25,6 +25,7 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 
 from matching import settings
 from matching.clustering import build_clusters
+from matching.overrides import load_decisions
 
 logger = logging.getLogger(__name__)
 
@@ -219,8 +220,15 @@ class MatchSession:
         records = self.con.sql(f"select record_key from {FEATURES_TABLE}").pl()
         strong = pairs.filter(pl.col("match_probability") >= threshold)
         weak = pairs.filter(pl.col("match_probability") < threshold)
+        steward_must, steward_cannot = load_decisions(self.con)
         clusters, used = build_clusters(
-            records["record_key"], strong, weak, cannot_link, settings.ATTACH_MARGIN
+            records["record_key"],
+            strong,
+            weak,
+            cannot_link,
+            settings.ATTACH_MARGIN,
+            steward_must_link=steward_must,
+            steward_cannot_link=steward_cannot,
         )
         self.con.register("__mdm_match_clusters_frame", clusters)
         self.con.register("__mdm_match_used_frame", used)
@@ -232,14 +240,20 @@ class MatchSession:
             self.con.execute(
                 f"""
                 create or replace table {EDGES_TABLE} as
+                -- a steward's must-link is certain, whatever the model scored
                 select
-                    p.record_key_l,
-                    p.record_key_r,
-                    cast(p.match_probability as double) as match_probability,
-                    cast(p.match_weight as double) as match_weight
-                from {predictions} as p
-                semi join __mdm_match_used_frame as u
-                    on u.record_key_l = p.record_key_l and u.record_key_r = p.record_key_r
+                    u.record_key_l,
+                    u.record_key_r,
+                    case
+                        when u.by_steward then 1.0
+                        else cast(p.match_probability as double)
+                    end as match_probability,
+                    case when not u.by_steward then cast(p.match_weight as double) end
+                        as match_weight
+                from __mdm_match_used_frame as u
+                -- model pairs keep the orientation of the predictions they came from
+                left join {predictions} as p
+                    on p.record_key_l = u.record_key_l and p.record_key_r = u.record_key_r
                 """
             )
         finally:
