@@ -25,6 +25,7 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 
 from matching import settings
 from matching.clustering import build_clusters
+from matching.model_store import ModelStructureChanged, SavedModel, structure_hash
 from matching.overrides import load_decisions
 
 logger = logging.getLogger(__name__)
@@ -102,8 +103,10 @@ class MatchSession:
     trained: bool = False
     predictions: SplinkDataFrame | None = None
     clusters: str | None = None
+    structure: str = ""
     _db_api: DuckDBAPI | None = field(default=None, init=False, repr=False)
     _linker: Linker | None = field(default=None, init=False, repr=False)
+    _features: SplinkDataFrame | None = field(default=None, init=False, repr=False)
     _tables_before: set[tuple[str, str, str, str]] = field(
         default_factory=set, init=False, repr=False
     )
@@ -130,17 +133,45 @@ class MatchSession:
         """Build the feature table and the (untrained) linker."""
         started = time.perf_counter()
         has_handle = has_column(self.con, self.input_table, settings.OPTIONAL_HANDLE_COLUMN)
-        self.con.execute(
-            f"create or replace table {FEATURES_TABLE} as "
-            f"{features_sql(self.input_table, has_handle)}"
-        )
+        sql = features_sql(self.input_table, has_handle)
+        self.con.execute(f"create or replace table {FEATURES_TABLE} as {sql}")
         self.records = count_rows(self.con, FEATURES_TABLE)
         self._db_api = DuckDBAPI(connection=self.con)
-        features = self._db_api.register(FEATURES_TABLE, dataset_display_name="party_records")
-        self._linker = Linker(features, settings.settings_creator(), log_level=None)
+        self._features = self._db_api.register(FEATURES_TABLE, dataset_display_name="party_records")
+        self._linker = Linker(self._features, settings.settings_creator(), log_level=None)
+        self.structure = structure_hash(self.model_json(), sql)
         self._set_identifier_u()
         self._register_name_frequencies()
         self.timings.features = time.perf_counter() - started
+
+    def use_saved(self, saved: SavedModel) -> None:
+        """Score with a saved model instead of training: its m and u, and its prior
+        rescaled to this input's size (``SavedModel.prior_for``). The u of identifier
+        levels and the name frequencies come from this input, as in training.
+
+        Raises:
+            ModelStructureChanged: the saved model was built for other comparisons,
+                blocking rules or features than this code's.
+        """
+        self._require_linker()
+        if saved.structure_hash != self.structure:
+            raise ModelStructureChanged(
+                f"saved match model v{saved.model_version} (trained {saved.trained_at:%Y-%m-%d}"
+                f" on {saved.records:,} records) was built for other comparisons, blocking "
+                f"rules or features than this version of matching/ (structure "
+                f"{saved.structure_hash}, code {self.structure}); retrain it with "
+                "`mdm run --retrain`, or activate a matching version with "
+                "`mdm models activate VERSION`"
+            )
+        started = time.perf_counter()
+        assert self._features is not None
+        model = dict(saved.model_json)
+        model["probability_two_random_records_match"] = saved.prior_for(self.records)
+        self._linker = Linker(self._features, model, log_level=None)
+        self._set_identifier_u()
+        self._register_name_frequencies()
+        self.trained = False
+        self.timings.train = time.perf_counter() - started
 
     def train(self) -> None:
         """Estimate the prior, then u by random sampling and m by EM on the rules of

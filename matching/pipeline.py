@@ -33,6 +33,7 @@ from matching import settings
 from matching.evaluation import pairwise_metrics, read_truth
 from matching.golden_ids import EVENTS_SCHEMA, GoldenIdAssignment, assign_golden_ids
 from matching.model import EDGES_TABLE, FEATURES_TABLE, MatchSession, count_rows
+from matching.model_store import SavedModel, active_model, save_model
 from warehouse import layout
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ class MatchReport:
     blocking.
     ``metrics``: pairwise ``precision, recall, f1`` and the pair counts, when a truth
     file was given.
+    ``model_version``: the saved model (``mdm.match_models``) that scored the pairs;
+    ``model_trained``: whether this run trained it.
     """
 
     records: int
@@ -71,6 +74,8 @@ class MatchReport:
     seconds_predict: float
     seconds_cluster: float
     metrics: dict[str, float] | None
+    model_version: int | None = None
+    model_trained: bool = False
 
     def as_dict(self) -> dict[str, object]:
         """Plain dict, e.g. for Dagster metadata."""
@@ -82,6 +87,8 @@ def match_parties(
     run_id: str,
     truth_path: Path | None = None,
     now: datetime | None = None,
+    retrain: bool = False,
+    requested_by: str = "pipeline",
 ) -> MatchReport:
     """Match every party record and write ``mdm_build.customer_xref``,
     ``mdm_build.identity_events`` and ``mdm_build.match_pairs``.
@@ -94,6 +101,14 @@ def match_parties(
             (a missing file is logged and skipped).
         now: assignment and event time (default: the current UTC time); aware
             datetimes are converted to naive UTC.
+        retrain: train a new model version even though one is saved. Without it the
+            active version of ``mdm.match_models`` scores the pairs, and a model is only
+            trained (and saved as version 1) when none is saved yet.
+        requested_by: who asked for the retraining (kept with the model version).
+
+    Raises:
+        matching.model_store.ModelStructureChanged: the active saved model does not fit
+            this code's comparisons or features, and ``retrain`` was not given.
     """
     schema, table = settings.INPUT_TABLE.split(".")
     if not layout.table_exists(con, schema, table):
@@ -103,8 +118,9 @@ def match_parties(
 
     with MatchSession(con) as session:
         session.prepare()
+        model = None
         if session.records >= 2:
-            session.train()
+            model, trained = _train_or_load(session, con, retrain, run_id, requested_by, now)
             session.predict()
             clusters_table = session.cluster()
             clusters = con.sql(f"select record_key, cluster_id from {clusters_table}").pl()
@@ -115,6 +131,7 @@ def match_parties(
                 f"select record_key, record_key as cluster_id from {FEATURES_TABLE}"
             ).pl()
             pairs_sql = None
+            trained = False
 
         assignment = assign_golden_ids(clusters, load_previous_xref(con), run_id, now)
         pairs_above = _write_outputs(con, assignment, pairs_sql)
@@ -132,6 +149,8 @@ def match_parties(
             seconds_predict=round(session.timings.predict, 3),
             seconds_cluster=round(session.timings.cluster, 3),
             metrics=None,
+            model_version=model.model_version if model else None,
+            model_trained=trained,
         )
 
     if truth_path is not None and not Path(truth_path).is_file():
@@ -143,6 +162,61 @@ def match_parties(
         )
     logger.info("matching run %s: %s", run_id, report)
     return report
+
+
+def _train_or_load(
+    session: MatchSession,
+    con: duckdb.DuckDBPyConnection,
+    retrain: bool,
+    run_id: str,
+    requested_by: str,
+    now: datetime,
+) -> tuple[SavedModel, bool]:
+    """Load the active saved model into ``session``, or train and save a new version
+    when none is saved or ``retrain`` is asked for. Returns the model and whether it was
+    trained now."""
+    saved = active_model(con)
+    if saved is not None and not retrain:
+        session.use_saved(saved)
+        logger.info(
+            "scoring with saved match model v%s (trained %s on %s records by %s)",
+            saved.model_version,
+            f"{saved.trained_at:%Y-%m-%d %H:%M}",
+            f"{saved.records:,}",
+            saved.trained_by,
+        )
+        if session.records > settings.RETRAIN_HINT_GROWTH * saved.records:
+            logger.warning(
+                "the input has grown from %s to %s records since match model v%s was "
+                "trained; consider retraining (`mdm run --retrain`)",
+                f"{saved.records:,}",
+                f"{session.records:,}",
+                saved.model_version,
+            )
+        return saved, False
+    if saved is None:
+        reason = "first run: no saved model"
+    else:
+        reason = f"retraining asked for (replaces v{saved.model_version})"
+    session.train()
+    model = save_model(
+        con,
+        session.model_json(),
+        records=session.records,
+        u_estimated=session.trained,
+        structure=session.structure,
+        run_id=run_id,
+        trained_by=requested_by,
+        reason=reason,
+        trained_at=now,
+    )
+    logger.info(
+        "trained match model v%s on %s records (%s)",
+        model.model_version,
+        f"{session.records:,}",
+        reason,
+    )
+    return model, True
 
 
 def load_previous_xref(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:

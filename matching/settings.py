@@ -118,6 +118,13 @@ SEED = 20240601
 # on a few pairs is noise.
 MIN_RECORDS_FOR_TRAINING = 5_000
 
+# Saved models (matching.model_store): a run scores with the active saved version and
+# only trains when none is saved or retraining is asked for. When the input has grown
+# beyond this factor of what the saved model was trained on, the run warns that a
+# retraining is due (u estimated on a small input, or from the starting values below
+# MIN_RECORDS_FOR_TRAINING, is rough).
+RETRAIN_HINT_GROWTH = 5.0
+
 # u probabilities: records sampled deterministically (hash of record_key and SEED) so
 # that about this many random pairs are compared. Early stop once every level has been
 # seen MIN_U_COUNT_PER_LEVEL times.

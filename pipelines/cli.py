@@ -57,9 +57,44 @@ def _cmd_run(args: argparse.Namespace) -> int:
     log_dir = config.dagster_home() / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("MDM_DBT_LOG", str(log_dir / "dbt_console.log"))
-    outcome = run_pipeline()
+    # A model trained because none was saved is the pipeline's; a retraining is the asker's.
+    requested_by = args.requested_by if args.retrain else "pipeline"
+    outcome = run_pipeline(retrain=args.retrain, requested_by=requested_by)
     print(outcome.summary)
     return 0 if outcome.success else 1
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    _apply_path_options(args)
+    from matching.model_store import activate_model, list_models
+    from warehouse.layout import connect
+
+    warehouse = config.warehouse_path()
+    if not warehouse.is_file():
+        print(f"error: no warehouse at {warehouse}; run `mdm run` first", file=sys.stderr)
+        return 2
+    if args.activate is not None:
+        with connect(warehouse) as con:
+            try:
+                model = activate_model(con, args.activate)
+            except LookupError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
+        print(f"match model v{model.model_version} is active; the next `mdm run` scores with it")
+        return 0
+    with connect(warehouse, read_only=True) as con:
+        models = list_models(con)
+    if not models:
+        print("no saved match model yet: the first `mdm run` trains one")
+        return 0
+    print(f"{'version':>7}  {'active':<6}  {'trained at':<16}  {'records':>10}  by / why")
+    for m in models:
+        print(
+            f"{m.model_version:>7}  {'yes' if m.is_active else '':<6}  "
+            f"{m.trained_at:%Y-%m-%d %H:%M}  {m.records:>10,}  {m.trained_by}: {m.reason}"
+            + ("" if m.u_estimated else " (starting u: too few records to estimate)")
+        )
+    return 0
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -86,7 +121,24 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the whole pipeline once, in-process, through Dagster")
     run.add_argument("--landing", help="landing folder (default: $MDM_LANDING_DIR)")
     run.add_argument("--warehouse", help="DuckDB file (default: $MDM_WAREHOUSE)")
+    run.add_argument(
+        "--retrain",
+        action="store_true",
+        help="train a new match model version instead of scoring with the saved one",
+    )
+    run.add_argument(
+        "--requested-by",
+        default=os.environ.get("USER") or "pipeline",
+        help="who asks for the retraining (kept with the model version; default: $USER)",
+    )
     run.set_defaults(func=_cmd_run)
+
+    models = sub.add_parser("models", help="list saved match model versions, or activate one")
+    models.add_argument("--warehouse", help="DuckDB file (default: $MDM_WAREHOUSE)")
+    models.add_argument(
+        "--activate", type=int, metavar="VERSION", help="make VERSION the active model"
+    )
+    models.set_defaults(func=_cmd_models)
 
     serve = sub.add_parser("serve", help="start the golden record API and steward console")
     serve.set_defaults(func=_cmd_serve)

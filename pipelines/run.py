@@ -66,8 +66,12 @@ def ensure_dagster_home(home: Path) -> None:
         settings.write_text(DAGSTER_YAML)
 
 
-def run_pipeline() -> RunOutcome:
-    """Execute the full job with the paths in the environment; never raises on a failed step."""
+def run_pipeline(retrain: bool = False, requested_by: str = "pipeline") -> RunOutcome:
+    """Execute the full job with the paths in the environment; never raises on a failed step.
+
+    ``retrain``: the matching step trains a new model version instead of scoring with the
+    saved one (``mdm.match_models``); ``requested_by`` is kept with that version.
+    """
     ensure_dagster_home(config.dagster_home())
     from pipelines.definitions import MDM_JOB_NAME, defs
 
@@ -78,6 +82,11 @@ def run_pipeline() -> RunOutcome:
             raise_on_error=False,
             run_config={
                 "loggers": {"mdm_progress": {}},
+                "ops": {
+                    "matched_parties": {
+                        "config": {"retrain": retrain, "requested_by": requested_by}
+                    }
+                },
                 # Paths are read now, not when the definitions were imported.
                 "resources": {
                     "warehouse": {
@@ -186,6 +195,9 @@ def render_summary(outcome: RunOutcome) -> str:
     xref_meta = outcome.metadata.get("mdm_build/customer_xref", {})
     if xref_meta:
         lines.append("\nmatching:")
+        if xref_meta.get("model_version") is not None:
+            how = "trained by this run" if xref_meta.get("model_trained") else "saved"
+            lines.append(f"  {'model':<16} v{xref_meta['model_version']} ({how})")
         for key in (
             "clusters",
             "pairs_scored",

@@ -188,3 +188,15 @@ def _is_json(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_the_first_run_trains_the_match_model_and_the_second_reuses_it(pipeline_runs, con):
+    first = pipeline_runs["first"].metadata["mdm_build/customer_xref"]
+    second = pipeline_runs["second"].metadata["mdm_build/customer_xref"]
+    assert (first["model_version"], first["model_trained"]) == (1, True)
+    assert (second["model_version"], second["model_trained"]) == (1, False)
+    assert "model            v1 (saved)" in pipeline_runs["second"].summary
+    saved = con.execute(
+        "select model_version, run_id, trained_by, is_active from mdm.match_models"
+    ).fetchall()
+    assert saved == [(1, pipeline_runs["first"].run_id, "pipeline", True)]

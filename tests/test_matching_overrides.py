@@ -65,11 +65,13 @@ def test_decisions_hold_when_the_model_is_retrained(con, monkeypatch):
 
     record_decision(con, "cannot_link", ANNA_CRM, ANNA_SHOP, "steward.li", "two customers")
     record_decision(con, "must_link", NAMESAKE_CRM, NAMESAKE_SHOP, "steward.li", "same card")
-    match_parties(con, "run-1", now=NOW)
+    first = match_parties(con, "run-1", now=NOW)
     publish(con)
-    # Below this size the starting model is used; lowering it makes the run train u.
+    # Below this size the starting model is used; lowering it makes the retraining
+    # estimate u from the data.
     monkeypatch.setattr(settings, "MIN_RECORDS_FOR_TRAINING", 1)
-    match_parties(con, "run-2", now=NOW)
+    second = match_parties(con, "run-2", now=NOW, retrain=True, requested_by="engineer.wu")
+    assert (first.model_version, second.model_version, second.model_trained) == (1, 2, True)
     golden = golden_of(con)
     assert golden[key(ANNA_CRM)] != golden[key(ANNA_SHOP)]
     assert golden[key(NAMESAKE_CRM)] == golden[key(NAMESAKE_SHOP)]

@@ -11,6 +11,16 @@ IDENTITY_EVENTS_BUILD = dg.AssetKey(["mdm_build", "identity_events"])
 MATCH_PAIRS_BUILD = dg.AssetKey(["mdm_build", "match_pairs"])
 
 
+class MatchingConfig(dg.Config):
+    """Run configuration of the matching step."""
+
+    retrain: bool = False
+    """Train a new model version instead of scoring with the saved one
+    (``mdm.match_models``); a model is always trained when none is saved."""
+    requested_by: str = "pipeline"
+    """Who asked for the retraining, kept with the new model version."""
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -34,10 +44,22 @@ MATCH_PAIRS_BUILD = dg.AssetKey(["mdm_build", "match_pairs"])
     ],
     group_name="matching",
 )
-def matched_parties(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def matched_parties(
+    context: dg.AssetExecutionContext, config: MatchingConfig, warehouse: WarehouseResource
+):
     with warehouse.connection() as con:
-        report = match_parties(con, context.run.run_id, truth_path=warehouse.truth_path)
+        report = match_parties(
+            con,
+            context.run.run_id,
+            truth_path=warehouse.truth_path,
+            retrain=config.retrain,
+            requested_by=config.requested_by,
+        )
         event_count = con.execute("select count(*) from mdm_build.identity_events").fetchone()[0]
+    context.log.info(
+        f"match model v{report.model_version} "
+        + ("trained by this run" if report.model_trained else "loaded from mdm.match_models")
+    )
     context.log.info(
         f"matched {report.records} records into {report.clusters} clusters "
         f"({report.pairs_scored} pairs scored, {report.pairs_above_threshold} above threshold); "
@@ -65,6 +87,8 @@ def matched_parties(context: dg.AssetExecutionContext, warehouse: WarehouseResou
             "golden_kept": report.golden_kept,
             "golden_merged": report.golden_merged,
             "golden_split": report.golden_split,
+            "model_version": report.model_version,
+            "model_trained": report.model_trained,
             **timing,
             **metrics,
         },
