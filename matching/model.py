@@ -294,6 +294,74 @@ class MatchSession:
         self.timings.cluster = time.perf_counter() - started
         return CLUSTERS_TABLE
 
+    def explain_pairs(self, pairs_table: str) -> str:
+        """Score the pairs of ``pairs_table`` (``record_key_l, record_key_r``) again with
+        every term of their match weight kept: what Splink's waterfall chart shows.
+
+        Returns the name of a table with ``record_key_l, record_key_r, match_weight,
+        match_probability`` and ``explanation``: a list of ``(comparison, level,
+        match_weight, tf_adjustment)``, first the prior, then one entry per comparison;
+        the entries' weights and adjustments add up to the pair's ``match_weight``.
+        Only those pairs are scored (they are registered as Splink's blocked pairs),
+        so this is cheap for a review queue's few thousand pairs.
+        """
+        linker = self._require_linker()
+        assert self._db_api is not None and self._features is not None
+        model = self.model_json()
+        model["retain_intermediate_calculation_columns"] = True
+        model["retain_matching_columns"] = True
+        explainer = Linker(self._features, model, log_level=None)
+        self._register_name_frequencies(explainer)
+        blocked = f"{settings.WORK_TABLE_PREFIX}explain_pairs"
+        self.con.execute(
+            f"""
+            create or replace table {blocked} as
+            select '0' as match_key, record_key_l as join_key_l, record_key_r as join_key_r
+            from {pairs_table}
+            """
+        )
+        explainer.table_management.register_blocked_pairs_for_predict(
+            self._db_api.register(blocked)
+        )
+        scored = explainer.inference.predict(warning_mode="never").physical_name
+
+        prior = float(linker._settings_obj._probability_two_random_records_match)
+        entries = [
+            "{'comparison': 'prior', 'level': 'two random records match with probability "
+            f"{prior:.3g}', 'match_weight': log2({prior!r} / (1 - {prior!r})), "
+            "'tf_adjustment': 0.0}"
+        ]
+        for comparison in explainer._settings_obj.comparisons:
+            labels = " ".join(
+                f"when {level.comparison_vector_value} then {_quote(level.label_for_charts)}"
+                for level in comparison.comparison_levels
+            )
+            tf = (
+                f"coalesce({comparison._mw_tf_adj_column_name}, 0.0)"
+                if comparison._has_tf_adjustments
+                else "0.0"
+            )
+            entries.append(
+                f"{{'comparison': {_quote(comparison.output_column_name)}, "
+                f"'level': case {comparison._gamma_column_name} {labels} end, "
+                f"'match_weight': cast({comparison._mw_column_name} as double), "
+                f"'tf_adjustment': cast({tf} as double)}}"
+            )
+        explained = f"{settings.WORK_TABLE_PREFIX}explained_pairs"
+        self.con.execute(
+            f"""
+            create or replace table {explained} as
+            select
+                record_key_l,
+                record_key_r,
+                cast(match_weight as double) as match_weight,
+                cast(match_probability as double) as match_probability,
+                [{", ".join(entries)}] as explanation
+            from {scored}
+            """
+        )
+        return explained
+
     def model_json(self) -> dict[str, Any]:
         """The trained model (settings with m, u and prior) as a JSON-ready dict."""
         return self._require_linker().misc.save_model_to_json()
@@ -334,11 +402,12 @@ class MatchSession:
             linker._settings_obj.core_model_settings = snapshot
             logger.warning("EM training skipped for one rule: %s", str(error).splitlines()[0])
 
-    def _register_name_frequencies(self) -> None:
+    def _register_name_frequencies(self, linker: Linker | None = None) -> None:
         """Term frequencies of names (and of what handles spell) that leave out a
         customer's own records (see settings.NAME_TF_OWN_RECORDS), in place of the ones
-        Splink would count."""
-        assert self._db_api is not None and self._linker is not None
+        Splink would count; registered on ``linker`` (default: the session's)."""
+        linker = linker or self._linker
+        assert self._db_api is not None and linker is not None
         for column in ("name_tokens", "name_letters", "spelled_key"):
             table_name = f"{NAME_TF_TABLE}_{column}"
             self.con.execute(
@@ -355,7 +424,7 @@ class MatchSession:
                 """
             )
             table = self._db_api.register(table_name)
-            self._linker.table_management.register_term_frequency_lookup(table, column)
+            linker.table_management.register_term_frequency_lookup(table, column)
 
     def _set_identifier_u(self) -> None:
         """u of the identifier levels: settings.IDENTIFIER_COLLISIONS / records."""

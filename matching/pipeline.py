@@ -14,14 +14,17 @@ published ``mdm.customer_xref``, and replaces:
   match_weight`` for the pairs the clusters were built from: every pair at or above
   ``settings.MATCH_THRESHOLD``, and the weaker pairs (at least
   ``settings.ATTACH_THRESHOLD``) by which a lone record joined a cluster.
+* ``mdm_build.review_queue`` -- the doubtful pairs for data stewards, with the
+  waterfall of their match weights (``matching.review``).
 
-The three tables are written in one transaction; Splink's working tables are dropped
+The four tables are written in one transaction; Splink's working tables are dropped
 whatever happens.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +37,8 @@ from matching.evaluation import pairwise_metrics, read_truth
 from matching.golden_ids import EVENTS_SCHEMA, GoldenIdAssignment, assign_golden_ids
 from matching.model import EDGES_TABLE, FEATURES_TABLE, MatchSession, count_rows
 from matching.model_store import SavedModel, active_model, save_model
+from matching.overrides import load_decisions
+from matching.review import build_review_queue, empty_queue_sql, queue_size
 from warehouse import layout
 
 logger = logging.getLogger(__name__)
@@ -76,6 +81,8 @@ class MatchReport:
     metrics: dict[str, float] | None
     model_version: int | None = None
     model_trained: bool = False
+    review_queue: int = 0
+    seconds_review: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         """Plain dict, e.g. for Dagster metadata."""
@@ -89,6 +96,7 @@ def match_parties(
     now: datetime | None = None,
     retrain: bool = False,
     requested_by: str = "pipeline",
+    review_band: tuple[float, float] = settings.REVIEW_BAND,
 ) -> MatchReport:
     """Match every party record and write ``mdm_build.customer_xref``,
     ``mdm_build.identity_events`` and ``mdm_build.match_pairs``.
@@ -105,6 +113,8 @@ def match_parties(
             active version of ``mdm.match_models`` scores the pairs, and a model is only
             trained (and saved as version 1) when none is saved yet.
         requested_by: who asked for the retraining (kept with the model version).
+        review_band: ``(lower, upper)`` match probabilities of the pairs queued for
+            review (``matching.review``).
 
     Raises:
         matching.model_store.ModelStructureChanged: the active saved model does not fit
@@ -134,7 +144,25 @@ def match_parties(
             trained = False
 
         assignment = assign_golden_ids(clusters, load_previous_xref(con), run_id, now)
-        pairs_above = _write_outputs(con, assignment, pairs_sql)
+        started = time.perf_counter()
+        if session.predictions is not None:
+            must, cannot = load_decisions(con)
+            queue = build_review_queue(
+                session,
+                session.predictions.physical_name,
+                assignment.records,
+                pl.concat([must, cannot]),
+                band=review_band,
+                run_id=run_id,
+                model_version=model.model_version if model else None,
+                now=now,
+            )
+            queue_sql = f"select * from {queue}"
+        else:
+            queue_sql = empty_queue_sql()
+        seconds_review = time.perf_counter() - started
+        pairs_above = _write_outputs(con, assignment, pairs_sql, queue_sql)
+        queued = queue_size(con, f"{settings.OUTPUT_SCHEMA}.review_queue")
 
         report = MatchReport(
             records=session.records,
@@ -151,6 +179,8 @@ def match_parties(
             metrics=None,
             model_version=model.model_version if model else None,
             model_trained=trained,
+            review_queue=queued,
+            seconds_review=round(seconds_review, 3),
         )
 
     if truth_path is not None and not Path(truth_path).is_file():
@@ -239,8 +269,9 @@ def _write_outputs(
     con: duckdb.DuckDBPyConnection,
     assignment: GoldenIdAssignment,
     pairs_sql: str | None,
+    queue_sql: str,
 ) -> int:
-    """Replace the three ``mdm_build`` tables in one transaction; return the pair count."""
+    """Replace the four ``mdm_build`` tables in one transaction; return the pair count."""
     out = settings.OUTPUT_SCHEMA
     assigned = assignment.records
     events = assignment.events
@@ -257,6 +288,7 @@ def _write_outputs(
                 f"create or replace table {out}.match_pairs as "
                 f"{pairs_sql or 'select * from __mdm_match_empty_pairs'}"
             )
+            con.execute(f"create or replace table {out}.review_queue as {queue_sql}")
             con.execute(
                 f"""
                 create or replace table {out}.customer_xref as

@@ -52,6 +52,12 @@ MATCH_THRESHOLD = 0.9
 ATTACH_THRESHOLD = 0.3
 ATTACH_MARGIN = 0.4
 
+# Review queue (matching.review): pairs whose match probability is in [lower, upper) are
+# doubtful and go to the data stewards, most consequential first. The band spans the
+# pairs that can move a record (ATTACH_THRESHOLD and up) to just above the match
+# threshold, where a wrong link is still plausible.
+REVIEW_BAND = (ATTACH_THRESHOLD, 0.97)
+
 # Two scored records that must never share a cluster, whatever links them through
 # others: both have a birth date and the two are more than a year and more than one
 # typo apart (a father and son of one name, two namesakes). SQL on the feature rows

@@ -18,8 +18,20 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from sources.generator import generate
 
     out = Path(args.out)
-    log.info("generating %d customers (seed %d) into %s", args.customers, args.seed, out)
-    summary = generate(out, customers=args.customers, seed=args.seed, deliveries=args.deliveries)
+    log.info(
+        "generating %d customers (seed %d, %s) into %s",
+        args.customers,
+        args.seed,
+        args.difficulty,
+        out,
+    )
+    summary = generate(
+        out,
+        customers=args.customers,
+        seed=args.seed,
+        deliveries=args.deliveries,
+        difficulty=args.difficulty,
+    )
     for name, rows in sorted(summary.files.items()):
         print(f"  {name:<40} {rows:>10,} rows")
     print(
@@ -116,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--customers", type=int, default=2000, help="number of real people")
     gen.add_argument("--seed", type=int, default=42, help="random seed (same seed, same files)")
     gen.add_argument("--deliveries", type=int, default=1, help="number of numbered deliveries")
+    gen.add_argument(
+        "--difficulty",
+        choices=("easy", "standard", "hard"),
+        default="standard",
+        help="how much the sources disagree (typos, empty fields, scripts, look-alikes)",
+    )
     gen.set_defaults(func=_cmd_generate)
 
     run = sub.add_parser("run", help="run the whole pipeline once, in-process, through Dagster")

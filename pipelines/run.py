@@ -205,6 +205,7 @@ def render_summary(outcome: RunOutcome) -> str:
             "golden_kept",
             "golden_merged",
             "golden_split",
+            "review_queue",
             "truth_precision",
             "truth_recall",
             "truth_f1",

@@ -200,3 +200,21 @@ def test_the_first_run_trains_the_match_model_and_the_second_reuses_it(pipeline_
         "select model_version, run_id, trained_by, is_active from mdm.match_models"
     ).fetchall()
     assert saved == [(1, pipeline_runs["first"].run_id, "pipeline", True)]
+
+
+def test_the_review_queue_is_published_with_explanations(pipeline_runs, con):
+    meta = pipeline_runs["first"].metadata["mdm_build/customer_xref"]
+    rows = con.execute(
+        "select count(*), count(distinct review_id), min(len(explanation)) from mdm.review_queue"
+    ).fetchall()[0]
+    assert rows[0] == rows[1] == meta["review_queue"] > 0
+    assert rows[2] >= 2
+    # every queued golden id is a published golden record
+    dangling = con.execute(
+        """
+        select count(*) from mdm.review_queue q
+        left join mdm.golden_customer g on g.golden_id = q.golden_id_l
+        where g.golden_id is null
+        """
+    ).fetchall()[0][0]
+    assert dangling == 0

@@ -482,6 +482,7 @@ def test_splink_work_tables_are_dropped(first_run):
         "mdm_build.customer_xref",
         "mdm_build.identity_events",
         "mdm_build.match_pairs",
+        "mdm_build.review_queue",
         "mdm.match_models",
     }
 

@@ -37,6 +37,10 @@ def _build(con, golden_ids: list[str], event_run: str = "r1") -> None:
         "select golden_id from mdm_build.golden_customer"
     )
     con.execute(
+        "create or replace table mdm_build.review_queue as "
+        "select golden_id as golden_id_l from mdm_build.golden_customer"
+    )
+    con.execute(
         f"create or replace table mdm_build.identity_events as "
         f"select 'e-' || golden_id || '-{event_run}' as event_id, golden_id, "
         f"'{event_run}' as run_id from mdm_build.golden_customer"

@@ -22,6 +22,7 @@ REPLACED_TABLES: tuple[tuple[str, str], ...] = (
     ("mdm_build.golden_customer", "mdm.golden_customer"),
     ("mdm_build.golden_attribute_lineage", "mdm.golden_attribute_lineage"),
     ("marts_build.customer_360", "marts.customer_360"),
+    ("mdm_build.review_queue", "mdm.review_queue"),
 )
 # (build table, published table): the build table holds this run's rows, appended.
 APPENDED_TABLES: tuple[tuple[str, str], ...] = (

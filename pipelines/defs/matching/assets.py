@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from matching import settings
 from matching.pipeline import match_parties
 from pipelines.resources import WarehouseResource
 
@@ -9,6 +10,7 @@ PARTY_RECORDS = dg.AssetKey(["staging", "int_party_records"])
 CUSTOMER_XREF_BUILD = dg.AssetKey(["mdm_build", "customer_xref"])
 IDENTITY_EVENTS_BUILD = dg.AssetKey(["mdm_build", "identity_events"])
 MATCH_PAIRS_BUILD = dg.AssetKey(["mdm_build", "match_pairs"])
+REVIEW_QUEUE_BUILD = dg.AssetKey(["mdm_build", "review_queue"])
 
 
 class MatchingConfig(dg.Config):
@@ -19,6 +21,10 @@ class MatchingConfig(dg.Config):
     (``mdm.match_models``); a model is always trained when none is saved."""
     requested_by: str = "pipeline"
     """Who asked for the retraining, kept with the new model version."""
+    review_lower: float = settings.REVIEW_BAND[0]
+    """Pairs with a match probability from here ..."""
+    review_upper: float = settings.REVIEW_BAND[1]
+    """... up to (not including) here go to the review queue."""
 
 
 @dg.multi_asset(
@@ -41,6 +47,15 @@ class MatchingConfig(dg.Config):
             description="The scored record pairs the clusters were built from.",
             kinds={"splink", "duckdb"},
         ),
+        dg.AssetSpec(
+            REVIEW_QUEUE_BUILD,
+            deps=[PARTY_RECORDS],
+            description=(
+                "Doubtful pairs for data stewards, most consequential first, with the "
+                "waterfall of match weights that explains each score."
+            ),
+            kinds={"splink", "duckdb"},
+        ),
     ],
     group_name="matching",
 )
@@ -54,6 +69,7 @@ def matched_parties(
             truth_path=warehouse.truth_path,
             retrain=config.retrain,
             requested_by=config.requested_by,
+            review_band=(config.review_lower, config.review_upper),
         )
         event_count = con.execute("select count(*) from mdm_build.identity_events").fetchone()[0]
     context.log.info(
@@ -87,6 +103,7 @@ def matched_parties(
             "golden_kept": report.golden_kept,
             "golden_merged": report.golden_merged,
             "golden_split": report.golden_split,
+            "review_queue": report.review_queue,
             "model_version": report.model_version,
             "model_trained": report.model_trained,
             **timing,
@@ -100,4 +117,12 @@ def matched_parties(
     yield dg.MaterializeResult(
         asset_key=MATCH_PAIRS_BUILD,
         metadata={"dagster/row_count": report.pairs_above_threshold},
+    )
+    yield dg.MaterializeResult(
+        asset_key=REVIEW_QUEUE_BUILD,
+        metadata={
+            "dagster/row_count": report.review_queue,
+            "review_band": f"[{config.review_lower}, {config.review_upper})",
+            "seconds_review": report.seconds_review,
+        },
     )
