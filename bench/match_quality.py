@@ -30,7 +30,7 @@ import duckdb  # noqa: E402
 import polars as pl  # noqa: E402
 
 from matching import settings  # noqa: E402
-from matching.evaluation import read_truth  # noqa: E402
+from matching.evaluation import read_truth, source_pair_metrics  # noqa: E402
 from matching.pipeline import match_parties  # noqa: E402
 from sources.generator import generate  # noqa: E402
 from sources.ingest import ingest_entity  # noqa: E402
@@ -86,44 +86,14 @@ def build_warehouse(landing: Path, warehouse: Path, scratch: Path) -> dict[str, 
     return seconds
 
 
-def _pair_counts(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Pairs of records sharing ``keys``, per (source_l, source_r) with source_l <= source_r."""
-    per = frame.group_by([*keys, "source_system"]).len()
-    joined = per.join(per, on=keys, suffix="_r").filter(
-        pl.col("source_system") <= pl.col("source_system_r")
-    )
-    return (
-        joined.with_columns(
-            pairs=pl.when(pl.col("source_system") == pl.col("source_system_r"))
-            .then(pl.col("len") * (pl.col("len") - 1) // 2)
-            .otherwise(pl.col("len") * pl.col("len_r"))
-        )
-        .group_by(pl.col("source_system").alias("l"), pl.col("source_system_r").alias("r"))
-        .agg(pl.col("pairs").sum())
-    )
-
-
 def per_source_pair(con: duckdb.DuckDBPyConnection, truth_path: Path) -> pl.DataFrame:
-    """True, predicted and correctly predicted pairs per source pair."""
+    """Pairwise figures per source pair (``matching.evaluation.source_pair_metrics``) of
+    the clusters in ``mdm_build.customer_xref``."""
     clusters = con.sql(
-        "select source_system || '|' || source_record_id as record_key, source_system,"
-        " golden_id from mdm_build.customer_xref"
+        "select source_system || '|' || source_record_id as record_key,"
+        " golden_id as cluster_id from mdm_build.customer_xref"
     ).pl()
-    frame = clusters.join(read_truth(truth_path), on="record_key", how="inner")
-    true = _pair_counts(frame, ["person_id"]).rename({"pairs": "true"})
-    predicted = _pair_counts(frame, ["golden_id"]).rename({"pairs": "predicted"})
-    both = _pair_counts(frame, ["golden_id", "person_id"]).rename({"pairs": "correct"})
-    table = (
-        true.join(predicted, on=["l", "r"], how="full", coalesce=True)
-        .join(both, on=["l", "r"], how="full", coalesce=True)
-        .fill_null(0)
-    )
-    return table.with_columns(
-        precision=pl.when(pl.col("predicted") > 0)
-        .then(pl.col("correct") / pl.col("predicted"))
-        .otherwise(1.0),
-        recall=pl.when(pl.col("true") > 0).then(pl.col("correct") / pl.col("true")).otherwise(1.0),
-    ).sort("true", descending=True)
+    return source_pair_metrics(clusters, read_truth(truth_path))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -175,8 +145,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'source pair':<22}{'true':>9}{'predicted':>11}{'correct':>9}{'prec':>8}{'recall':>8}")
     for row in pairs.iter_rows(named=True):
         print(
-            f"{row['l'] + '-' + row['r']:<22}{row['true']:>9,}{row['predicted']:>11,}"
-            f"{row['correct']:>9,}{row['precision']:>8.3f}{row['recall']:>8.3f}"
+            f"{row['source_l'] + '-' + row['source_r']:<22}{row['true_pairs']:>9,}"
+            f"{row['predicted_pairs']:>11,}{row['true_positive_pairs']:>9,}"
+            f"{row['precision']:>8.3f}{row['recall']:>8.3f}"
         )
     timing = "  ".join(f"{k} {v:.1f}s" for k, v in seconds.items())
     print(

@@ -15,8 +15,10 @@ import polars as pl
 import pytest
 
 from sources.generator import GenerationSummary, generate
+from sources.generator.difficulty import LEVELS, rates_for, scale_odds, scale_presence
 from sources.generator.organizations import build_organizations
 from sources.generator.people import build_people
+from sources.generator.settings import STANDARD_RATES
 from sources.generator.writers import LandingFile, write_frame
 
 CUSTOMERS = 300
@@ -410,3 +412,121 @@ def test_rejects_empty_population_and_zero_deliveries(tmp_path):
         generate(tmp_path, 0)
     with pytest.raises(ValueError):
         generate(tmp_path, 10, deliveries=0)
+
+
+# --- difficulty levels -------------------------------------------------------------------
+
+
+def empty_share(values: list[str | None]) -> float:
+    return sum(not v for v in values) / len(values)
+
+
+@pytest.fixture(scope="module")
+def levels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = {}
+    for level in ("easy", "hard"):
+        out[level] = tmp_path_factory.mktemp(level)
+        generate(out[level], 2000, seed=11, difficulty=level)
+    return out
+
+
+def test_standard_difficulty_is_the_default_and_changes_no_byte(landing, tmp_path):
+    out, _ = landing
+    assert rates_for("standard") is STANDARD_RATES
+    generate(tmp_path / "standard", CUSTOMERS, seed=42, difficulty="standard")
+    assert digests(tmp_path / "standard") == digests(out)
+
+
+def test_same_seed_and_difficulty_give_identical_bytes(landing, tmp_path):
+    out, _ = landing
+    generate(tmp_path / "a", CUSTOMERS, seed=42, difficulty="hard")
+    generate(tmp_path / "b", CUSTOMERS, seed=42, difficulty="hard")
+    generate(tmp_path / "c", CUSTOMERS, seed=42, difficulty="easy")
+    hard = digests(tmp_path / "a")
+    assert digests(tmp_path / "b") == hard
+    # a level changes the data, and leaves nothing behind for the next call
+    assert hard["crm/contacts_0001.csv"] != digests(out)["crm/contacts_0001.csv"]
+    assert digests(tmp_path / "c")["crm/contacts_0001.csv"] != hard["crm/contacts_0001.csv"]
+    assert rates_for("standard") is STANDARD_RATES
+
+
+def test_hard_leaves_more_fields_empty_than_easy(levels):
+    crm = {k: read_csv(v / "crm/contacts_0001.csv")[1] for k, v in levels.items()}
+    erp = {k: read_csv(v / "erp/customers_0001.csv", ";")[1] for k, v in levels.items()}
+    shop = {k: read_jsonl(v / "ecommerce/customers_0001.jsonl") for k, v in levels.items()}
+    for field in ("Email", "MobilePhone", "MailingStreet", "Birthdate"):
+        easy = empty_share([r[field] for r in crm["easy"]])
+        hard = empty_share([r[field] for r in crm["hard"]])
+        assert hard > easy + 0.05, field
+    assert (
+        empty_share([r["SMTP_ADDR"] for r in erp["hard"]])
+        > empty_share([r["SMTP_ADDR"] for r in erp["easy"]]) + 0.15
+    )
+    assert (
+        empty_share([r["phone"] for r in shop["hard"]])
+        > empty_share([r["phone"] for r in shop["easy"]]) + 0.15
+    )
+
+
+def test_hard_has_more_typos_and_names_in_characters_than_easy(levels):
+    def surname_disagreement(landing: Path) -> float:
+        """Share of persons whose CRM and shop surnames (both in Latin script) differ."""
+        person = {
+            (r["source_system"], r["source_record_id"]): r["person_id"] for r in truth(landing)
+        }
+        crm = {
+            person[("crm", r["Id"])]: r["LastName"].lower()
+            for r in read_csv(landing / "crm/contacts_0001.csv")[1]
+        }
+        pairs = [
+            (crm[p], (r["last_name"] or "").lower())
+            for r in read_jsonl(landing / "ecommerce/customers_0001.jsonl")
+            if (p := person[("ecommerce", str(r["id"]))]) in crm
+        ]
+        latin = [(a, b) for a, b in pairs if not HANZI.search(a + b)]
+        return sum(a != b for a, b in latin) / len(latin)
+
+    def hanzi_share(landing: Path) -> float:
+        rows = read_csv(landing / "crm/contacts_0001.csv")[1]
+        return sum(bool(HANZI.search(r["LastName"])) for r in rows) / len(rows)
+
+    assert surname_disagreement(levels["hard"]) > surname_disagreement(levels["easy"]) + 0.03
+    assert hanzi_share(levels["hard"]) > 3 * hanzi_share(levels["easy"])
+
+
+def test_hard_has_more_shared_households_and_namesakes_than_easy():
+    def look_alikes(level: str) -> tuple[float, float]:
+        rng = np.random.default_rng(2)
+        people = build_people(rng, 5000, build_organizations(rng, 100), rates_for(level).population)
+        at_home = people.group_by("street", "postal").len().filter(pl.col("len") > 1)["len"].sum()
+        namesakes = people.group_by("first", "last").len().filter(pl.col("len") > 1)["len"].sum()
+        return at_home / people.height, namesakes / people.height
+
+    easy, hard = look_alikes("easy"), look_alikes("hard")
+    assert hard[0] > 2 * easy[0]  # persons living with another customer
+    assert hard[1] > 2 * easy[1]  # persons sharing their full name
+
+
+def test_unknown_difficulty_is_rejected_before_anything_is_written(tmp_path):
+    with pytest.raises(ValueError, match="easy, standard, hard"):
+        generate(tmp_path / "x", 10, difficulty="medium")
+    assert not (tmp_path / "x").exists()
+
+
+def test_odds_scaling_keeps_rates_probabilities_and_factor_one_exact():
+    assert scale_odds(0.1, 1.0) == 0.1 and scale_presence(0.45, 1.0) == 0.45
+    assert scale_odds(0.0, 3.0) == 0.0 and scale_odds(1.0, 0.2) == 1.0
+    assert scale_odds(0.5, 3.0) == pytest.approx(0.75)  # odds 1 -> 3
+    assert 0.9 < scale_odds(0.8, 10.0) < 1.0
+    assert scale_presence(0.06, 2.0) < 0.06 < scale_presence(0.06, 0.5)
+
+
+def test_mdm_generate_offers_every_difficulty_level():
+    from pipelines.cli import build_parser
+
+    args = build_parser().parse_args(["generate", "--out", "x", "--difficulty", "hard"])
+    assert args.difficulty == "hard"
+    assert build_parser().parse_args(["generate", "--out", "x"]).difficulty == "standard"
+    generate_parser = build_parser()._subparsers._group_actions[0].choices["generate"]
+    difficulty = next(a for a in generate_parser._actions if a.dest == "difficulty")
+    assert tuple(difficulty.choices) == LEVELS

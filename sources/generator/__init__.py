@@ -9,8 +9,9 @@ Modules: ``people`` / ``organizations`` (the true customers), ``presence`` (who 
 which source), ``crm`` / ``erp`` / ``ecommerce`` / ``social`` (each source's records),
 ``variants`` / ``renderings`` / ``emails`` / ``phones`` / ``addresses`` (how values get
 written and corrupted), ``deliveries`` (numbered deliveries and changed re-deliveries),
-``writers`` (file formats), ``settings`` (every rate), ``names`` / ``places`` /
-``companies`` (vocabularies).
+``writers`` (file formats), ``settings`` (every rate, and the easy / standard / hard
+difficulty levels that ``difficulty`` applies), ``names`` / ``places`` / ``companies``
+(vocabularies).
 """
 
 from sources.generator.landing import GenerationSummary, generate

@@ -7,6 +7,8 @@ second line, country as a name or an ISO code.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import polars as pl
 
@@ -26,7 +28,7 @@ from sources.generator.renderings import (
     utc_timestamp,
     with_latin_name,
 )
-from sources.generator.settings import CRM
+from sources.generator.settings import CrmRates, GeneratorRates
 from sources.generator.variants import add_draws, choose, draw, null_str
 
 # The generator writes exactly the columns the ingest reads (the native format).
@@ -50,8 +52,7 @@ def _bool_text(condition: pl.Expr) -> pl.Expr:
     return pl.when(condition).then(pl.lit("true")).otherwise(pl.lit("false"))
 
 
-def _contacts(v: pl.DataFrame) -> pl.DataFrame:
-    r = CRM
+def _contacts(v: pl.DataFrame, r: CrmRates) -> pl.DataFrame:
     hz = pl.col("is_cn") & (draw("script") < r.names.hanzi)
     v = with_latin_name(v, r.names)
     first, last = pl.col("_first"), pl.col("_last")
@@ -164,10 +165,17 @@ def _contacts(v: pl.DataFrame) -> pl.DataFrame:
 
 
 def crm_contacts(
-    rng: np.random.Generator, people: pl.DataFrame, records: pl.DataFrame, deliveries: int
+    rng: np.random.Generator,
+    people: pl.DataFrame,
+    records: pl.DataFrame,
+    deliveries: int,
+    rates: GeneratorRates,
 ) -> pl.DataFrame:
     """All delivered versions of the CRM contacts, with ``_delivery`` and ``_person_id``."""
     plan = plan_deliveries(rng, records.height, deliveries)
-    view = record_view(rng, people, records, "crm", plan.changes("move"), plan.changes("phone"))
+    view = record_view(
+        rng, people, records, "crm", plan.changes("move"), plan.changes("phone"), rates.stale
+    )
     view = add_draws(view, rng, _DRAWS).with_columns(Id=salesforce_ids(rng, records.height))
-    return delivered_versions(view, plan, _contacts).with_columns(_record_id=pl.col("Id"))
+    render = partial(_contacts, r=rates.crm)
+    return delivered_versions(view, plan, render).with_columns(_record_id=pl.col("Id"))

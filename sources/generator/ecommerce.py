@@ -8,6 +8,8 @@ an e-mail address.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import polars as pl
 
@@ -17,7 +19,7 @@ from sources.generator.ids import big_integer_ids
 from sources.generator.phones import e164
 from sources.generator.presence import LAST_CHANGE_TS, record_view
 from sources.generator.renderings import NAME_DRAWS, local_timestamp, with_latin_name
-from sources.generator.settings import SHOP
+from sources.generator.settings import GeneratorRates, ShopRates
 from sources.generator.variants import add_draws, choose, draw, null_str
 
 CUSTOMER_FIELDS = (
@@ -77,8 +79,7 @@ _DRAWS = (
 )
 
 
-def _customers(v: pl.DataFrame) -> pl.DataFrame:
-    r = SHOP
+def _customers(v: pl.DataFrame, r: ShopRates) -> pl.DataFrame:
     hz = pl.col("is_cn") & (draw("script") < r.names.hanzi)
     v = with_latin_name(v, r.names)
     first, last = pl.col("_first"), pl.col("_last")
@@ -152,16 +153,27 @@ def _customers(v: pl.DataFrame) -> pl.DataFrame:
 
 
 def ecommerce_tables(
-    rng: np.random.Generator, people: pl.DataFrame, records: pl.DataFrame, deliveries: int
+    rng: np.random.Generator,
+    people: pl.DataFrame,
+    records: pl.DataFrame,
+    deliveries: int,
+    rates: GeneratorRates,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """All delivered versions of shop customers, and the orders."""
     plan = plan_deliveries(rng, records.height, deliveries)
     view = record_view(
-        rng, people, records, "ecommerce", plan.changes("move"), plan.changes("phone")
+        rng,
+        people,
+        records,
+        "ecommerce",
+        plan.changes("move"),
+        plan.changes("phone"),
+        rates.stale,
     )
     ids = big_integer_ids(rng, records.height, 4_000_000_000_000)
     view = add_draws(view, rng, _DRAWS).with_columns(id=pl.Series(ids))
-    customers = delivered_versions(view, plan, _customers).with_columns(
+    render = partial(_customers, r=rates.shop)
+    customers = delivered_versions(view, plan, render).with_columns(
         _record_id=pl.col("id").cast(pl.String)
     )
     # orders carry the e-mail address of the customer's latest version
@@ -169,14 +181,17 @@ def ecommerce_tables(
     owners = view.select("id", "country", "created_ts", first=pl.Series(plan.first)).join(
         latest.select("id", "email"), on="id", how="left", maintain_order="left"
     )
-    orders = _orders(rng, owners, people, deliveries)
+    orders = _orders(rng, owners, people, deliveries, rates.shop)
     return customers, orders
 
 
 def _orders(
-    rng: np.random.Generator, owners: pl.DataFrame, people: pl.DataFrame, deliveries: int
+    rng: np.random.Generator,
+    owners: pl.DataFrame,
+    people: pl.DataFrame,
+    deliveries: int,
+    r: ShopRates,
 ) -> pl.DataFrame:
-    r = SHOP
     count = rng.poisson(r.orders_mean, owners.height)
     rows = np.repeat(np.arange(owners.height), count)
     own = owners[rows].with_columns(customer_id=pl.col("id"))

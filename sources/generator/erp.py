@@ -8,6 +8,8 @@ few at numbers the customer file does not (yet) hold.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import polars as pl
 
@@ -23,7 +25,7 @@ from sources.generator.renderings import (
     with_latin_name,
     yyyymmdd,
 )
-from sources.generator.settings import ERP, ORGANIZATION_DUPLICATE_RATE
+from sources.generator.settings import ORGANIZATION_DUPLICATE_RATE, ErpRates, GeneratorRates
 from sources.generator.variants import add_draws, choose, draw, fold_ascii, null_str
 
 # The generator writes exactly the columns the ingest reads (the native format).
@@ -44,8 +46,7 @@ _DRAWS = (
 )
 
 
-def _address_columns(hz: pl.Expr, folded: pl.Expr) -> dict[str, pl.Expr]:
-    r = ERP
+def _address_columns(hz: pl.Expr, folded: pl.Expr, r: ErpRates) -> dict[str, pl.Expr]:
     street = pl.when(draw("street_alt") < r.street_alt).then("street_alt").otherwise("street")
     street = (
         pl.when(pl.col("line2").is_not_null() & (draw("street_unit") < r.street_unit))
@@ -63,8 +64,7 @@ def _address_columns(hz: pl.Expr, folded: pl.Expr) -> dict[str, pl.Expr]:
     }
 
 
-def _common_columns() -> dict[str, pl.Expr]:
-    r = ERP
+def _common_columns(r: ErpRates) -> dict[str, pl.Expr]:
     return {
         "ERDAT": yyyymmdd("created_ts"),
         "AEDAT": pl.when(draw("changed") < r.changed_date_missing)
@@ -75,8 +75,7 @@ def _common_columns() -> dict[str, pl.Expr]:
     }
 
 
-def _persons(v: pl.DataFrame) -> pl.DataFrame:
-    r = ERP
+def _persons(v: pl.DataFrame, r: ErpRates) -> pl.DataFrame:
     hz = pl.col("is_cn") & (draw("script") < r.names.hanzi)
     v = with_latin_name(v, r.names)
     first, last = pl.col("_first"), pl.col("_last")
@@ -115,7 +114,7 @@ def _persons(v: pl.DataFrame) -> pl.DataFrame:
             pl.col("employer").is_not_null() & (draw("name2") < r.name2_care_of + r.name2_employer)
         )
         .then(pl.when(hz).then(pl.coalesce("employer_hz", "employer")).otherwise("employer")),
-        **_address_columns(hz, draw("fold") < r.names.ascii_fold),
+        **_address_columns(hz, draw("fold") < r.names.ascii_fold, r),
         TELF1=pl.when(draw("phone_missing") < r.phone_missing)
         .then(null_str())
         .otherwise(
@@ -126,7 +125,7 @@ def _persons(v: pl.DataFrame) -> pl.DataFrame:
         .when(draw("email_upper") < r.email_upper)
         .then(email.str.to_uppercase())
         .otherwise(email),
-        **_common_columns(),
+        **_common_columns(r),
         KTOKD=pl.lit(ACCOUNT_GROUP_PERSON),
     ).select(*CUSTOMER_COLUMNS, "_person_id")
 
@@ -153,8 +152,7 @@ def _company_name_variant(name: pl.Expr) -> pl.Expr:
     )
 
 
-def _companies(v: pl.DataFrame) -> pl.DataFrame:
-    r = ERP
+def _companies(v: pl.DataFrame, r: ErpRates) -> pl.DataFrame:
     hz = pl.col("name_hz").is_not_null() & (draw("org_hz") < r.company_hanzi)
     name = pl.when(hz).then("name_hz").otherwise("name")
     name = (
@@ -176,12 +174,12 @@ def _companies(v: pl.DataFrame) -> pl.DataFrame:
         "KUNNR",
         NAME1=name,
         NAME2=pl.when(draw("org_attn") < r.company_attention).then(attention),
-        **_address_columns(street_hz, pl.lit(False)),
+        **_address_columns(street_hz, pl.lit(False), r),
         TELF1=phones.phone_text("landline", style_index(draw("phone_style"), PHONE_STYLE_WEIGHTS)),
         SMTP_ADDR=pl.when(draw("email_missing") < r.company_email_missing)
         .then(null_str())
         .otherwise("email1"),
-        **_common_columns(),
+        **_common_columns(r),
         KTOKD=pl.lit(ACCOUNT_GROUP_COMPANY),
     ).select(*CUSTOMER_COLUMNS, "_person_id")
 
@@ -203,6 +201,7 @@ def erp_tables(
     organizations: pl.DataFrame,
     records: pl.DataFrame,
     deliveries: int,
+    rates: GeneratorRates,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """All delivered versions of ERP customers (persons and companies) and the invoices."""
     companies = _company_records(rng, organizations.height)
@@ -211,37 +210,43 @@ def erp_tables(
     kunnr = sap_numbers(numbers[rng.permutation(len(numbers))])
 
     parts, owners = [], []
-    for entities, recs, render, ids in (
-        (people, records, _persons, kunnr[:n_person]),
-        (organizations, companies, _companies, kunnr[n_person:]),
+    for entities, recs, render, ids, is_company in (
+        (people, records, _persons, kunnr[:n_person], False),
+        (organizations, companies, _companies, kunnr[n_person:], True),
     ):
         plan = plan_deliveries(rng, recs.height, deliveries)
-        view = record_view(rng, entities, recs, "erp", plan.changes("move"), plan.changes("phone"))
+        view = record_view(
+            rng, entities, recs, "erp", plan.changes("move"), plan.changes("phone"), rates.stale
+        )
         view = add_draws(view, rng, _DRAWS).with_columns(KUNNR=ids)
-        parts.append(delivered_versions(view, plan, render))
+        parts.append(delivered_versions(view, plan, partial(render, r=rates.erp)))
         owners.append(
             view.select(
                 "KUNNR",
                 "country",
                 "created_ts",
                 first=pl.Series(plan.first),
-                company=pl.lit(render is _companies),
+                company=pl.lit(is_company),
             )
         )
     customers = pl.concat(parts).with_columns(_record_id=pl.col("KUNNR"))
-    invoices = _invoices(rng, pl.concat(owners), int(numbers.max(initial=0)), deliveries)
+    invoices = _invoices(rng, pl.concat(owners), int(numbers.max(initial=0)), deliveries, rates.erp)
     return customers, invoices
 
 
 def _invoices(
-    rng: np.random.Generator, owners: pl.DataFrame, last_number: int, deliveries: int
+    rng: np.random.Generator,
+    owners: pl.DataFrame,
+    last_number: int,
+    deliveries: int,
+    r: ErpRates,
 ) -> pl.DataFrame:
     mean = np.where(owners["company"].to_numpy(), INVOICES_PER_COMPANY, INVOICES_PER_PERSON)
     count = rng.poisson(mean)
     rows = np.repeat(np.arange(owners.height), count)
     n = len(rows)
     inv = owners[rows]
-    dangling = rng.random(n) < ERP.dangling_invoices
+    dangling = rng.random(n) < r.dangling_invoices
     unknown = sap_numbers(last_number + rng.integers(1_000, 900_000, n))
     end = LAST_CHANGE_TS
     created = inv["created_ts"].to_numpy()
@@ -251,7 +256,7 @@ def _invoices(
     first = inv["first"].to_numpy()
     # invoices arrive with or after their customer; a few before (contract allows it)
     delivery = first + (rng.random(n) * (deliveries - first + 1)).astype(np.int64)
-    early = rng.random(n) < ERP.invoices_before_customer
+    early = rng.random(n) < r.invoices_before_customer
     delivery = np.where(early, rng.integers(1, deliveries + 1, n), delivery)
     frame = inv.with_columns(
         VBELN=sap_numbers(sequence(rng, n, 90_000_000, 2)),

@@ -11,12 +11,13 @@ import polars as pl
 
 from sources.generator import crm, ecommerce, erp, social
 from sources.generator.crm import crm_contacts
+from sources.generator.difficulty import rates_for
 from sources.generator.ecommerce import ecommerce_tables
 from sources.generator.erp import erp_tables
 from sources.generator.organizations import build_organizations
 from sources.generator.people import build_people
 from sources.generator.presence import assign_sources
-from sources.generator.settings import ORGANIZATION_SHARE
+from sources.generator.settings import DEFAULT_DIFFICULTY, ORGANIZATION_SHARE
 from sources.generator.social import social_tables
 from sources.generator.writers import LandingFile, remove_stale, write_deliveries
 
@@ -59,33 +60,45 @@ class GenerationSummary:
 
 
 def generate(
-    out_dir: Path, customers: int, seed: int = 42, deliveries: int = 1
+    out_dir: Path,
+    customers: int,
+    seed: int = 42,
+    deliveries: int = 1,
+    difficulty: str = DEFAULT_DIFFICULTY,
 ) -> GenerationSummary:
     """Write a synthetic landing folder for ``customers`` true customers.
 
     About 2 % of the customers are companies (ERP company accounts), the rest persons,
     each in one to four sources. With ``deliveries`` > 1 the records are spread over
     numbered deliveries and some are delivered again, changed, under the same native
-    id. ``out_dir/_truth/records.csv`` maps every party record to its true customer.
-    The same arguments always give byte-identical files. Earlier generator files in
-    ``out_dir`` are replaced.
+    id. ``difficulty`` ("easy", "standard", "hard"; see ``settings.DIFFICULTIES``) sets
+    how much the sources disagree: typos, empty fields, names in characters or pinyin,
+    look-alike customers, out-of-date addresses. ``out_dir/_truth/records.csv`` maps
+    every party record to its true customer. The same arguments always give
+    byte-identical files. Earlier generator files in ``out_dir`` are replaced.
+
+    Raises:
+        ValueError: ``customers`` or ``deliveries`` below 1, or an unknown difficulty.
     """
     if customers < 1:
         raise ValueError("customers must be at least 1")
     if deliveries < 1:
         raise ValueError("deliveries must be at least 1")
+    rates = rates_for(difficulty)
     started = time.perf_counter()
     out_dir = Path(out_dir)
     rng = np.random.default_rng(seed)
 
     n_companies = int(round(customers * ORGANIZATION_SHARE))
     organizations = build_organizations(rng, n_companies)
-    people = build_people(rng, customers - n_companies, organizations)
+    people = build_people(rng, customers - n_companies, organizations, rates.population)
     records = assign_sources(rng, people)
-    contacts = crm_contacts(rng, people, records["crm"], deliveries)
-    erp_customers, invoices = erp_tables(rng, people, organizations, records["erp"], deliveries)
-    shop_customers, orders = ecommerce_tables(rng, people, records["ecommerce"], deliveries)
-    profiles, engagement = social_tables(rng, people, records["social"], deliveries)
+    contacts = crm_contacts(rng, people, records["crm"], deliveries, rates)
+    erp_customers, invoices = erp_tables(
+        rng, people, organizations, records["erp"], deliveries, rates
+    )
+    shop_customers, orders = ecommerce_tables(rng, people, records["ecommerce"], deliveries, rates)
+    profiles, engagement = social_tables(rng, people, records["social"], deliveries, rates)
 
     remove_stale(out_dir, LANDING_FILES)
     summary = GenerationSummary()

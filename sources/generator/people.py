@@ -69,7 +69,9 @@ def _nicknames(rng: np.random.Generator, first_idx: np.ndarray) -> pl.Series:
     return flat.gather(np.where(used, offsets[first_idx] + k, len(flat) - 1))
 
 
-def _chinese_names(rng: np.random.Generator, female: np.ndarray) -> pl.DataFrame:
+def _chinese_names(
+    rng: np.random.Generator, female: np.ndarray, rates: settings.PopulationRates
+) -> pl.DataFrame:
     n = len(female)
     surname = names.CN_SURNAMES.sample(rng, n)
     common = _gendered(rng, names.CN_COMMON_GIVEN, female)
@@ -88,7 +90,7 @@ def _chinese_names(rng: np.random.Generator, female: np.ndarray) -> pl.DataFrame
             "c2_hz": names.CN_GIVEN_CHARS.take(c2),
             "c2_py": names.CN_GIVEN_CHARS.take(c2, "pinyin"),
             "english": names.CN_ENGLISH_NAMES.take(english),
-            "use_common": rng.random(n) < settings.COMMON_CHINESE_GIVEN_SHARE,
+            "use_common": rng.random(n) < rates.common_chinese_given_share,
             "two_chars": rng.random(n) < settings.TWO_CHAR_GIVEN_SHARE,
             "has_english": rng.random(n) < settings.ENGLISH_NAME_SHARE_CN,
         }
@@ -117,14 +119,19 @@ def _chinese_names(rng: np.random.Generator, female: np.ndarray) -> pl.DataFrame
     )
 
 
-def _western_names(rng: np.random.Generator, female: np.ndarray, country: np.ndarray):
+def _western_names(
+    rng: np.random.Generator,
+    female: np.ndarray,
+    country: np.ndarray,
+    rates: settings.PopulationRates,
+) -> pl.DataFrame:
     n = len(female)
     german = (country == "DE") & (rng.random(n) < settings.GERMAN_NAMES_IN_DE)
     pool = np.where(german, "d", "a")
     first = _gendered(rng, names.WESTERN_FIRST, female, pool)
     last = _pooled(rng, names.WESTERN_LAST, pool)
     tail = _pooled(rng, names.WESTERN_LAST_TAIL, pool)
-    in_tail = pl.Series(rng.random(n) < settings.WESTERN_SURNAME_TAIL_SHARE)
+    in_tail = pl.Series(rng.random(n) < rates.western_surname_tail_share)
     return pl.DataFrame(
         {
             "w_first": names.WESTERN_FIRST.take(first),
@@ -144,11 +151,13 @@ def _countries(rng: np.random.Generator, is_cn: np.ndarray) -> np.ndarray:
     return np.where(is_cn & ~abroad, "CN", western)
 
 
-def _households(rng: np.random.Generator, is_cn: np.ndarray, country: np.ndarray) -> np.ndarray:
+def _households(
+    rng: np.random.Generator, is_cn: np.ndarray, country: np.ndarray, member_share: float
+) -> np.ndarray:
     """For each person, the person whose home they share (themselves if living apart)."""
     n = len(is_cn)
     source = np.arange(n)
-    member = rng.random(n) < settings.HOUSEHOLD_MEMBER_SHARE
+    member = rng.random(n) < member_share
     group = np.char.add(np.where(is_cn, "cn-", "w-"), country.astype(str))
     for key in np.unique(group):
         in_group = group == key
@@ -204,14 +213,20 @@ def _employers(
     )
 
 
-def build_people(rng: np.random.Generator, n: int, organizations: pl.DataFrame) -> pl.DataFrame:
-    """``n`` true persons (see the module docstring for what they carry)."""
-    is_cn = rng.random(n) < settings.CHINESE_SHARE
+def build_people(
+    rng: np.random.Generator,
+    n: int,
+    organizations: pl.DataFrame,
+    rates: settings.PopulationRates = settings.STANDARD_RATES.population,
+) -> pl.DataFrame:
+    """``n`` true persons (see the module docstring for what they carry), drawn with the
+    population ``rates`` of a difficulty level (standard by default)."""
+    is_cn = rng.random(n) < rates.chinese_share
     female = rng.random(n) < 0.5
     country = _countries(rng, is_cn)
-    chinese = _chinese_names(rng, female)
-    western = _western_names(rng, female, country)
-    alt_roman = rng.random(n) < settings.ALT_ROMANISATION_ABROAD
+    chinese = _chinese_names(rng, female, rates)
+    western = _western_names(rng, female, country, rates)
+    alt_roman = rng.random(n) < rates.alt_romanisation_abroad
     start = (dt.date(settings.BIRTH_YEARS[0], 1, 1) - _EPOCH).days
     end = (dt.date(settings.BIRTH_YEARS[1], 12, 31) - _EPOCH).days
     base = pl.concat([chinese, western], how="horizontal").with_columns(
@@ -236,7 +251,7 @@ def build_people(rng: np.random.Generator, n: int, organizations: pl.DataFrame) 
 
     current = make_addresses(rng, country)
     previous = make_addresses(rng, country)
-    home = _households(rng, is_cn, country)
+    home = _households(rng, is_cn, country, rates.household_member_share)
     shares_name = (home != np.arange(n)) & (rng.random(n) < settings.HOUSEHOLD_SHARES_SURNAME)
     surname_from = pl.Series(np.where(shares_name, home, np.arange(n)))
     home_s = pl.Series(home)

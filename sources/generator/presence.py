@@ -92,19 +92,21 @@ def record_view(
     source: str,
     current_address: np.ndarray,
     current_mobile: np.ndarray,
+    stale: settings.StaleRates,
 ) -> pl.DataFrame:
     """The party (a row of ``parties``: persons or companies) behind each record, as
     that record knows them.
 
     ``current_address`` / ``current_mobile`` mark records that must hold the current
-    values (their earlier version will hold the previous ones).
+    values (their earlier version will hold the previous ones). ``stale`` says how often
+    the others hold the previous ones anyway.
     """
     n = records.height
     view = parties[records["pid"]].hstack(records)
     dup = records["duplicate"].to_numpy()
-    stale_rate = np.where(dup, settings.DUPLICATE_STALE, settings.STALE_ADDRESS[source])
+    stale_rate = np.where(dup, stale.duplicate, stale.address[source])
     stale_address = (rng.random(n) < stale_rate) & ~current_address
-    stale_rate = np.where(dup, settings.DUPLICATE_STALE, settings.STALE_MOBILE[source])
+    stale_rate = np.where(dup, stale.duplicate, stale.mobile[source])
     stale_mobile = (rng.random(n) < stale_rate) & ~current_mobile
     stale_mobile &= parties["prev_mobile_a"].is_not_null().to_numpy()[records["pid"].to_numpy()]
     created, modified = _timestamps(rng, n)

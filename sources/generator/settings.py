@@ -4,11 +4,16 @@ The rates decide how hard matching is: how often a person appears in several sou
 how often the copies disagree, and how many look-alikes (shared names, shared
 households) there are. They are tuned so that roughly 2.2 party records exist per true
 customer, which puts one million party records at about 450 000 customers.
+
+The constants and the ``CRM``, ``ERP``, ``SHOP`` and ``SOCIAL`` rates are the *standard*
+difficulty. ``DIFFICULTIES`` (at the end) names the groups of rates that the *easy* and
+*hard* levels scale, and by how much; ``sources.generator.difficulty`` applies them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 SOURCES = ("crm", "erp", "ecommerce", "social")
 
@@ -191,6 +196,20 @@ class ShopRates:
 
 @dataclass(frozen=True)
 class SocialRates:
+    # Display names are chosen by the person, so no characters-for-pinyin switch here
+    # (display styles in social.py decide the script); typos are rarer than where a
+    # clerk keys the name.
+    names: NameNoise = NameNoise(
+        hanzi=0.0,
+        nickname=0.0,
+        typo=0.02,
+        swapped=0.0,
+        swapped_cn=0.10,
+        upper=0.02,
+        lower=0.08,
+        ascii_fold=0.3,
+        first_missing=0.0,
+    )
     # E-mail is private on most platforms; LinkedIn shows it to connections and puts it
     # in exports more often.
     email_present: float = 0.06
@@ -232,3 +251,100 @@ CRM = CrmRates()
 ERP = ErpRates()
 SHOP = ShopRates()
 SOCIAL = SocialRates()
+
+
+# --- difficulty levels -----------------------------------------------------------------
+#
+# ``generate(..., difficulty=LEVEL)`` draws from one of three sets of rates, so that one
+# benchmark (bench/accuracy.py) shows how matching holds up as the sources get worse,
+# instead of the matcher being tuned to a single level of noise. "standard" is exactly the
+# rates above (same seed, same bytes as before levels existed).
+#
+# A level scales five named groups of rates. Each factor multiplies the *odds* p / (1 - p)
+# of every rate in its group, so a rate stays a probability whatever the factor: at factor
+# 0.4 a rate of 8 % becomes 3 % and one of 40 % becomes 21 %; at 1.8 they become 14 % and
+# 55 %. For a rate stated as a presence (a shop phone, a social e-mail) the odds of the
+# field being *absent* are scaled. The groups (sources/generator/difficulty.py lists every
+# rate in each):
+#
+# * typos: name typos of every source, mistyped e-mail domains, malformed e-mails.
+# * missing: empty e-mail, phone, mobile, address, first name, birth date and social
+#   location fields, per source.
+# * cross_script: the share of Chinese customers, of their records keyed in characters
+#   rather than pinyin (names, shop addresses, ERP company names), and of Chinese living
+#   abroad who write their surname in another romanisation (Lee for Li).
+# * look_alikes: persons sharing a household (address, landline, mostly a surname), and
+#   namesakes: Chinese given names from the frequent list, Western surnames from the
+#   common ones rather than the long tail.
+# * stale: records holding the previous address or mobile (the source was never told),
+#   and how often a duplicate account is an old one.
+
+
+@dataclass(frozen=True)
+class PopulationRates:
+    """The rates of the true population that a difficulty level changes."""
+
+    chinese_share: float = CHINESE_SHARE
+    alt_romanisation_abroad: float = ALT_ROMANISATION_ABROAD
+    common_chinese_given_share: float = COMMON_CHINESE_GIVEN_SHARE
+    western_surname_tail_share: float = WESTERN_SURNAME_TAIL_SHARE
+    household_member_share: float = HOUSEHOLD_MEMBER_SHARE
+
+
+@dataclass(frozen=True)
+class StaleRates:
+    """Per source, the share of records with the previous address / mobile; and the
+    share of duplicate accounts that are old ones (previous address and mobile)."""
+
+    address: Mapping[str, float] = field(default_factory=lambda: dict(STALE_ADDRESS))
+    mobile: Mapping[str, float] = field(default_factory=lambda: dict(STALE_MOBILE))
+    duplicate: float = DUPLICATE_STALE
+
+
+@dataclass(frozen=True)
+class GeneratorRates:
+    """Every rate a difficulty level can change, handed down to the source builders.
+
+    The rates no level changes (source presence, duplicates, e-mail patterns ...) stay
+    module constants.
+    """
+
+    population: PopulationRates = PopulationRates()
+    stale: StaleRates = field(default_factory=StaleRates)
+    crm: CrmRates = CRM
+    erp: ErpRates = ERP
+    shop: ShopRates = SHOP
+    social: SocialRates = SOCIAL
+
+
+STANDARD_RATES = GeneratorRates()
+
+
+@dataclass(frozen=True)
+class Difficulty:
+    """Odds factors per group of rates (see above): 1.0 keeps the standard rates,
+    below 1 makes matching easier, above 1 harder."""
+
+    typos: float = 1.0
+    missing: float = 1.0
+    cross_script: float = 1.0
+    look_alikes: float = 1.0
+    stale: float = 1.0
+
+
+DIFFICULTIES: dict[str, Difficulty] = {
+    # Sources kept by careful people: a CRM with mandatory contact fields, few typos, most
+    # Chinese customers entered in pinyin, few households or namesakes to tell apart.
+    # A sanity level: a matcher that misses here is broken, not challenged.
+    "easy": Difficulty(typos=0.3, missing=0.4, cross_script=0.4, look_alikes=0.4, stale=0.4),
+    # The rates above: what the sources of a mid-sized retailer look like.
+    "standard": Difficulty(),
+    # Sources after years without data care or after a merger of customer bases: more
+    # than twice the typos, optional fields left empty far more often (ERP without
+    # e-mails, shop accounts without phones, fewer birth dates), more Chinese customers
+    # and more of them keyed in characters, nearly twice the shared households and common
+    # names, more addresses and mobiles out of date. Still records a careful person could
+    # link by hand, which is what the matcher is held to.
+    "hard": Difficulty(typos=2.5, missing=1.8, cross_script=1.6, look_alikes=2.0, stale=1.6),
+}
+DEFAULT_DIFFICULTY = "standard"

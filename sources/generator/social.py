@@ -11,6 +11,8 @@ and people reuse one handle across platforms.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import polars as pl
 
@@ -28,7 +30,7 @@ from sources.generator.renderings import (
     utc_timestamp,
     with_latin_name,
 )
-from sources.generator.settings import SOCIAL, NameNoise
+from sources.generator.settings import GeneratorRates, SocialRates
 from sources.generator.variants import (
     add_draws,
     ascii_token,
@@ -74,17 +76,6 @@ TITLES = (
 )
 # Legal forms people leave out when they name their employer on a profile.
 LEGAL_FORM = r",? (Co\., Ltd\.|Inc\.|LLC|Corp\.|Ltd\.?|Limited|PLC|GmbH( & Co\. KG)?|AG|KG)$"
-NAME_NOISE = NameNoise(
-    hanzi=0.0,
-    nickname=0.0,
-    typo=0.02,
-    swapped=0.0,
-    swapped_cn=0.10,
-    upper=0.02,
-    lower=0.08,
-    ascii_fold=0.3,
-    first_missing=0.0,
-)
 
 # Display-name styles, and their weights per platform for Chinese / Western persons.
 # 0 full name | 1 nickname + surname | 2 first name + initial | 3 emoji + first name
@@ -172,7 +163,7 @@ def _display_name(first: pl.Expr, last: pl.Expr) -> pl.Expr:
     )
 
 
-def _name_handle(style: pl.Expr, number: pl.Expr) -> pl.Expr:
+def _name_handle(style: pl.Expr, number: pl.Expr, r: SocialRates) -> pl.Expr:
     """A handle made from the name, in a style and with digits picked by two draws."""
     f = ascii_token(pl.col("first"))
     s = ascii_token(pl.col("last"))
@@ -192,29 +183,29 @@ def _name_handle(style: pl.Expr, number: pl.Expr) -> pl.Expr:
         pl.concat_str([f, s, nnnn]),
         pl.concat_str([f.str.slice(0, 1), s, year]),
     ]
-    return choose(style, list(zip(SOCIAL.handle_styles, styles, strict=True)))
+    return choose(style, list(zip(r.handle_styles, styles, strict=True)))
 
 
-def _usual_handle() -> pl.Expr:
+def _usual_handle(r: SocialRates) -> pl.Expr:
     """The handle a person uses wherever it is free: their e-mail local part (dots and
     dashes made underscores, as handles allow) or one made from their name."""
     local = pl.col("email1").str.split("@").list.first().str.replace_all(r"[^A-Za-z0-9_]", "_")
     return (
-        pl.when(draw("usual_source") < SOCIAL.handle_from_email)
+        pl.when(draw("usual_source") < r.handle_from_email)
         .then(local)
-        .otherwise(_name_handle(draw("usual_style"), draw("usual_n")))
+        .otherwise(_name_handle(draw("usual_style"), draw("usual_n"), r))
     )
 
 
-def _handle_base() -> pl.Expr:
+def _handle_base(r: SocialRates) -> pl.Expr:
     """The handle a profile asks for (before the platform makes it unique): the usual
     one on the person's first profile and often on the others, else one of its own
     (LinkedIn's default vanity name is first-last)."""
     first_profile = pl.int_range(pl.len()).over("pid") == 0
     reuse = (
         pl.when(pl.col("platform") == "linkedin")
-        .then(SOCIAL.handle_reused_linkedin)
-        .otherwise(SOCIAL.handle_reused)
+        .then(r.handle_reused_linkedin)
+        .otherwise(r.handle_reused)
     )
     linkedin = pl.concat_str(
         [ascii_token(pl.col("first")), pl.lit("-"), ascii_token(pl.col("last"))]
@@ -222,20 +213,22 @@ def _handle_base() -> pl.Expr:
     own = (
         pl.when(pl.col("platform") == "linkedin")
         .then(linkedin)
-        .otherwise(_name_handle(draw("handle_style"), draw("handle_n")))
+        .otherwise(_name_handle(draw("handle_style"), draw("handle_n"), r))
     )
     return (
-        pl.when(first_profile | (draw("handle_reuse") < reuse)).then(_usual_handle()).otherwise(own)
+        pl.when(first_profile | (draw("handle_reuse") < reuse))
+        .then(_usual_handle(r))
+        .otherwise(own)
     )
 
 
-def _location() -> pl.Expr:
+def _location(r: SocialRates) -> pl.Expr:
     return (
         pl.when(pl.col("platform") == "linkedin")
-        .then(_location_text(SOCIAL.location_missing_linkedin, earth=0.0))
+        .then(_location_text(r.location_missing_linkedin, earth=0.0))
         .when(pl.col("platform").is_in(["wechat", "weibo"]))
-        .then(_location_text(SOCIAL.location_missing_wechat_weibo, earth=0.05))
-        .otherwise(_location_text(SOCIAL.location_missing, earth=0.05))
+        .then(_location_text(r.location_missing_wechat_weibo, earth=0.05))
+        .otherwise(_location_text(r.location_missing, earth=0.05))
     )
 
 
@@ -300,21 +293,19 @@ def _bio() -> pl.Expr:
     )
 
 
-def _headline() -> pl.Expr:
+def _headline(r: SocialRates) -> pl.Expr:
     """A LinkedIn headline: "<title> at <employer>" for most members with an employer,
     the employer often without its legal form; otherwise an ordinary bio."""
     title = choose(draw("headline_title"), [(1.0, pl.lit(t)) for t in TITLES])
     employer = (
-        pl.when(draw("employer_form") < SOCIAL.employer_short_name)
+        pl.when(draw("employer_form") < r.employer_short_name)
         .then(pl.col("employer").str.replace(LEGAL_FORM, ""))
         .otherwise("employer")
     )
     return (
-        pl.when(
-            pl.col("employer").is_not_null() & (draw("headline") < SOCIAL.linkedin_employer_in_bio)
-        )
+        pl.when(pl.col("employer").is_not_null() & (draw("headline") < r.linkedin_employer_in_bio))
         .then(pl.concat_str([title, pl.lit(" at "), employer]))
-        .when(draw("headline") < SOCIAL.linkedin_other_employer)
+        .when(draw("headline") < r.linkedin_other_employer)
         .then(pl.concat_str([title, pl.lit(" at "), _other_employer()]))
         .otherwise(_bio())
     )
@@ -327,9 +318,8 @@ def _other_employer() -> pl.Expr:
     return pl.concat_str([brand, pl.lit(" "), sector])
 
 
-def _profiles(v: pl.DataFrame) -> pl.DataFrame:
-    r = SOCIAL
-    v = with_latin_name(v, NAME_NOISE)
+def _profiles(v: pl.DataFrame, r: SocialRates) -> pl.DataFrame:
+    v = with_latin_name(v, r.names)
     first, last = pl.col("_first"), pl.col("_last")
     platform = pl.col("platform")
     email_rate = (
@@ -352,8 +342,8 @@ def _profiles(v: pl.DataFrame) -> pl.DataFrame:
         phone=pl.when(draw("phone") < phone_rate).then(
             phone_text("mobile", style_index(draw("phone_style"), _PHONE_STYLE_WEIGHTS))
         ),
-        location=_location(),
-        bio=pl.when(platform == "linkedin").then(_headline()).otherwise(_bio()),
+        location=_location(r),
+        bio=pl.when(platform == "linkedin").then(_headline(r)).otherwise(_bio()),
         followers=pl.when(verified).then(followers * 100).otherwise(followers),
         following=following,
         verified=verified,
@@ -389,11 +379,18 @@ def _user_ids(rng: np.random.Generator, platform: pl.Series) -> pl.Series:
 
 
 def social_tables(
-    rng: np.random.Generator, people: pl.DataFrame, records: pl.DataFrame, deliveries: int
+    rng: np.random.Generator,
+    people: pl.DataFrame,
+    records: pl.DataFrame,
+    deliveries: int,
+    rates: GeneratorRates,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """All delivered versions of social profiles, and the engagement events."""
+    r = rates.social
     plan = plan_deliveries(rng, records.height, deliveries)
-    view = record_view(rng, people, records, "social", plan.changes("move"), plan.changes("phone"))
+    view = record_view(
+        rng, people, records, "social", plan.changes("move"), plan.changes("phone"), rates.stale
+    )
     view = add_draws(view, rng, _DRAWS)
     pids = records["pid"].to_numpy()
     view = view.with_columns(
@@ -403,7 +400,7 @@ def social_tables(
     view = view.with_columns(
         user_id=_user_ids(rng, view["platform"]),
         display_style=pl.Series(styles),
-        handle_base=_handle_base(),
+        handle_base=_handle_base(r),
     )
     # handles are unique per platform: later claimants get a number appended
     taken = pl.int_range(pl.len()).over("platform", "handle_base")
@@ -412,15 +409,17 @@ def social_tables(
         .then("handle_base")
         .otherwise(pl.concat_str(["handle_base", taken.cast(pl.String)]))
     )
-    profiles = delivered_versions(view, plan, _profiles).with_columns(
+    profiles = delivered_versions(view, plan, partial(_profiles, r=r)).with_columns(
         _record_id=pl.concat_str(["platform", pl.lit(":"), "user_id"])
     )
     owners = view.select("platform", "user_id", "is_cn", "created_ts", first=pl.Series(plan.first))
-    return profiles, _engagement(rng, owners, deliveries)
+    return profiles, _engagement(rng, owners, deliveries, r)
 
 
-def _engagement(rng: np.random.Generator, owners: pl.DataFrame, deliveries: int) -> pl.DataFrame:
-    count = np.minimum(rng.geometric(1 / (1 + SOCIAL.engagement_mean), owners.height) - 1, 60)
+def _engagement(
+    rng: np.random.Generator, owners: pl.DataFrame, deliveries: int, r: SocialRates
+) -> pl.DataFrame:
+    count = np.minimum(rng.geometric(1 / (1 + r.engagement_mean), owners.height) - 1, 60)
     rows = np.repeat(np.arange(owners.height), count)
     n = len(rows)
     events = owners[rows]
