@@ -118,7 +118,7 @@ def run_level(level: str, customers: int, seed: int, root: Path) -> Accuracy:
     seconds |= build_warehouse(landing, warehouse, root)
     with duckdb.connect(str(warehouse)) as con:
         started = time.perf_counter()
-        match_parties(con, RUN_ID, truth_path=landing / TRUTH)
+        match_parties(con, RUN_ID, truth_path=landing / TRUTH, retrain=True)
         seconds["match"] = time.perf_counter() - started
         clusters = con.sql(CLUSTERS_SQL).pl()
     return score(level, clusters, read_truth(landing / TRUTH), seconds)
@@ -436,7 +436,7 @@ def product_matcher(data: Febrl) -> pl.DataFrame:
         con.register("__febrl_frame", febrl_party_records(data.records).to_arrow())
         con.execute("create table staging.int_party_records as select * from __febrl_frame")
         con.unregister("__febrl_frame")
-        match_parties(con, RUN_ID)
+        match_parties(con, RUN_ID, retrain=True)
         return con.sql(CLUSTERS_SQL).pl()
     finally:
         con.close()

@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
 
         with duckdb.connect(str(warehouse)) as con:
             started = time.perf_counter()
-            report = match_parties(con, RUN_ID, truth_path=landing / TRUTH)
+            report = match_parties(con, RUN_ID, truth_path=landing / TRUTH, retrain=True)
             seconds["match"] = time.perf_counter() - started
             pairs = per_source_pair(con, landing / TRUTH)
 

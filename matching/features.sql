@@ -127,11 +127,15 @@ names as (
 
     select
         * exclude (raw_name),
-        -- a name with digits in it is a handle shown as display name ("renateb647"): no
-        -- name
+        -- a name with digits in it is a handle shown as display name: "renateb647" is
+        -- no name, but "Dorothy_Weswood1986" still shows two words of letters
         nullif(regexp_replace(
             trim(regexp_replace(
-                case when not regexp_matches(raw_name, '[0-9]') then raw_name end,
+                case
+                    when not regexp_matches(raw_name, '[0-9]') then raw_name
+                    when regexp_matches(raw_name, '^[^a-z]*[a-z]{2,}[^a-z]+[a-z]{2,}[^a-z]*$$')
+                        then regexp_replace(raw_name, '[0-9]', ' ', 'g')
+                end,
                 '[^a-z0-9 ]', ' ', 'g'
             )),
             '\s+', ' ', 'g'
@@ -152,7 +156,14 @@ name_parts as (
         replace(replace(replace(
             regexp_replace(lower(coalesce(handle, name_clean)), '[^a-z]', '', 'g'),
             'ae', 'a'), 'oe', 'o'), 'ue', 'u'
-        ) as spelled
+        ) as spelled,
+        -- the surname's letters, umlauts folded as handles spell them ("schoenrich")
+        case
+            when len(regexp_replace(last_name_norm, '[^a-z]', '', 'g')) >= 3
+                then replace(replace(replace(
+                    regexp_replace(last_name_norm, '[^a-z]', '', 'g'),
+                    'ae', 'a'), 'oe', 'o'), 'ue', 'u')
+        end as surname_letters
     from names
 
 ),
@@ -205,6 +216,13 @@ final as (
             when len(p.spelled) >= $min_spelled_letters
                 then array_to_string(list_sort(string_split(p.spelled, '')), '')
         end as spelled_key,
+        p.surname_letters,
+        -- initial and surname as handles and e-mail local parts spell them: "jsutcroft"
+        case
+            when p.surname_letters is not null and p.first_name_norm is not null
+                then left(regexp_replace(p.first_name_norm, '[^a-z]', '', 'g'), 1)
+                    || p.surname_letters
+        end as initial_surname,
         p.email,
         p.email_local,
         -- e-mail local part and social handle as bare tokens, compared across:

@@ -205,6 +205,11 @@ def prediction_blocking_rules() -> list[Any]:
         block_on("handle_alpha"),
         CustomRule("l.handle_alpha = r.email_alpha"),
         CustomRule("l.email_alpha = r.handle_alpha"),
+        # ... or a handle / local part that is initial and surname ("jsutcroft79")
+        CustomRule("l.handle_alpha = r.initial_surname"),
+        CustomRule("l.initial_surname = r.handle_alpha"),
+        CustomRule("l.email_alpha = r.initial_surname"),
+        CustomRule("l.initial_surname = r.email_alpha"),
         block_on("name_letters", "city_norm"),
         block_on("name_letters", "company_norm"),
         # The same full name alone (two words or more: "mary" alone would pair every
@@ -224,8 +229,8 @@ def prediction_blocking_rules() -> list[Any]:
 # random sampling, rounded.
 STARTING_M_U: dict[str, tuple[list[float], list[float]]] = {
     "name": (
-        [0.713, 0.0235, 0.095, 0.0244, 0.036, 0.028, 0.0565, 0.0087, 0.0057, 0.0092],
-        [4.6e-5, 4.2e-6, 6.6e-6, 1.1e-5, 1.9e-6, 8e-4, 7e-4, 3.5e-3, 1.04e-2, 0.984],
+        [0.713, 0.0235, 0.095, 0.068, 0.0244, 0.036, 0.028, 0.0565, 0.0087, 0.0057, 0.0092],
+        [4.6e-5, 4.2e-6, 6.6e-6, 2.1e-5, 1.1e-5, 1.9e-6, 8e-4, 7e-4, 3.5e-3, 1.04e-2, 0.984],
     ),
     # u of the identifier levels: see IDENTIFIER_COLLISIONS
     "email": ([0.735, 0.0155, 0.04, 0.21], [1e-6, 1e-6, 0.014, 0.986]),
@@ -279,6 +284,18 @@ GIVEN_NAMES_CONFLICT = """(
     and first_name_norm_l is distinct from last_name_norm_r
     and last_name_norm_l is distinct from first_name_norm_r
 )"""
+
+
+HANDLE_SPELLS_INITIAL_SURNAME = """
+    handle_alpha_l = initial_surname_r or email_alpha_l = initial_surname_r
+    or handle_alpha_r = initial_surname_l or email_alpha_r = initial_surname_l
+"""
+HANDLE_HOLDS_SURNAME = """
+    list_has_any(given_keys_l, given_keys_r) and (
+        (len(surname_letters_r) >= 4 and contains(handle_alpha_l, surname_letters_r))
+        or (len(surname_letters_l) >= 4 and contains(handle_alpha_r, surname_letters_l))
+    )
+"""
 
 
 def _with_starting_values(name: str, levels: list[Any], output_column_name: str) -> Any:
@@ -337,6 +354,13 @@ def name_comparison() -> Any:
             tf_adjustment_column="spelled_key",
             tf_adjustment_weight=1.0,
             disable_tf_exact_match_detection=True,
+        ),
+        # A handle or e-mail local part that spells the other's initial and surname
+        # ("jsutcroft79" / James Sutcroft), or holds the other's surname when the given
+        # names agree ("James S.", "dorothyweswood" ...): profiles often show no more.
+        cll.CustomLevel(
+            f"({HANDLE_SPELLS_INITIAL_SURNAME}) or ({HANDLE_HOLDS_SURNAME})",
+            label_for_charts="Handle or e-mail spells the other's initial and surname",
         ),
         # Below, both sides need a name of their own.
         cll.CustomLevel(
