@@ -27,3 +27,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(_exit_status)
+
+
+@pytest.fixture
+def people_warehouse(tmp_path):
+    """A warehouse file whose ``staging.int_party_records`` holds the hand-made people of
+    ``tests.test_matching_pipeline.people``; an open connection to it."""
+    import duckdb
+
+    from tests.test_matching_pipeline import load_party_records, people
+
+    connection = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load_party_records(connection, people())
+    yield connection
+    connection.close()

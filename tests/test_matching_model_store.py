@@ -16,15 +16,12 @@ from matching.model_store import (
     list_models,
 )
 from matching.pipeline import match_parties
-from tests.test_matching_pipeline import NOW, golden_of, load_party_records, people, publish
+from tests.test_matching_pipeline import NOW, golden_of, people, publish
 
 
 @pytest.fixture
-def con(tmp_path):
-    connection = duckdb.connect(str(tmp_path / "w.duckdb"))
-    load_party_records(connection, people())
-    yield connection
-    connection.close()
+def con(people_warehouse):
+    return people_warehouse
 
 
 def cluster_count(con: duckdb.DuckDBPyConnection) -> int:

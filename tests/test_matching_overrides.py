@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import duckdb
 import pytest
 
 from matching.overrides import load_decisions, record_decision
 from matching.pipeline import match_parties
-from tests.test_matching_pipeline import NOW, golden_of, load_party_records, people, publish
+from tests.test_matching_pipeline import NOW, golden_of, publish
 
 ANNA_CRM = ("crm", "0035g00000AAAAAAA1")
 ANNA_SHOP = ("ecommerce", "7000000001")
@@ -22,11 +21,8 @@ def key(record: tuple[str, str]) -> str:
 
 
 @pytest.fixture
-def con(tmp_path):
-    connection = duckdb.connect(str(tmp_path / "w.duckdb"))
-    load_party_records(connection, people())
-    yield connection
-    connection.close()
+def con(people_warehouse):
+    return people_warehouse
 
 
 def test_model_alone_joins_the_first_pair_and_keeps_the_namesakes_apart(con):

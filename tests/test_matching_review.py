@@ -9,17 +9,14 @@ from matching.model import MatchSession
 from matching.model_store import active_model
 from matching.overrides import record_decision
 from matching.pipeline import match_parties
-from tests.test_matching_pipeline import NOW, load_party_records, people
+from tests.test_matching_pipeline import NOW
 
 WIDE = (0.01, 0.999)
 
 
 @pytest.fixture
-def con(tmp_path):
-    connection = duckdb.connect(str(tmp_path / "w.duckdb"))
-    load_party_records(connection, people())
-    yield connection
-    connection.close()
+def con(people_warehouse):
+    return people_warehouse
 
 
 def queue(con: duckdb.DuckDBPyConnection) -> list[dict]:
