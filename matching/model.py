@@ -209,7 +209,9 @@ class MatchSession:
         assert self._db_api is not None
         started = time.perf_counter()
         blocked = self._block()
-        linker.table_management.register_blocked_pairs_for_predict(self._db_api.register(blocked))
+        linker.table_management.register_blocked_pairs_for_predict(
+            self._db_api.register(blocked)
+        )
         self.pairs_scored = count_rows(self.con, blocked)
         self.predictions = linker.inference.predict(
             threshold_match_probability=threshold, warning_mode="never"
