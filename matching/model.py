@@ -206,50 +206,14 @@ class MatchSession:
         """Score every candidate pair; keep those with ``match_probability >= threshold``
         (all of them by default: clustering also needs the pairs that contradict)."""
         linker = self._require_linker()
-        assert self._db_api is not None
         started = time.perf_counter()
-        blocked = self._block()
-        linker.table_management.register_blocked_pairs_for_predict(
-            self._db_api.register(blocked)
-        )
-        self.pairs_scored = count_rows(self.con, blocked)
+        blocked = linker.inference.compute_blocked_pairs_for_predict()
+        self.pairs_scored = count_rows(self.con, blocked.physical_name)
         self.predictions = linker.inference.predict(
             threshold_match_probability=threshold, warning_mode="never"
         )
         self.timings.predict = time.perf_counter() - started
         return self.predictions
-
-    def _block(self) -> str:
-        """The candidate pairs of the model's blocking rules, as a table in the shape of
-        Splink's blocked pairs (``match_key, join_key_l, join_key_r``).
-
-        The same pairs Splink's own blocking finds (``l.record_key < r.record_key``, any
-        rule), computed as one independent join per rule and one ``distinct``: Splink
-        excludes from each rule the pairs of every earlier rule, which at a million
-        records takes more than twice as long. ``match_key`` is the first rule that
-        proposes the pair, as in Splink.
-        """
-        linker = self._require_linker()
-        rules = linker._settings_obj._blocking_rules_to_generate_predictions
-        joins = [
-            f"""
-            select {index} as rule, l.record_key as join_key_l, r.record_key as join_key_r
-            from {FEATURES_TABLE} as l
-            join {FEATURES_TABLE} as r
-                on ({rule.blocking_rule_sql}) and l.record_key < r.record_key
-            """
-            for index, rule in enumerate(rules)
-        ]
-        table = f"{settings.WORK_TABLE_PREFIX}blocked_pairs"
-        self.con.execute(
-            f"""
-            create or replace table {table} as
-            select cast(min(rule) as varchar) as match_key, join_key_l, join_key_r
-            from ({" union all ".join(joins)})
-            group by join_key_l, join_key_r
-            """
-        )
-        return table
 
     def cluster(
         self,
