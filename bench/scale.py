@@ -253,11 +253,14 @@ def point_environment(root: Path) -> None:
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
 
-def run_mdm(root: Path, interval: float) -> PipelineMeasurement:
-    """``run_pipeline()`` on a fresh warehouse and Dagster storage in ``root``, measured."""
-    for stale in ("warehouse.duckdb", "warehouse.duckdb.wal", "dagster_home", "data_docs"):
-        path = root / stale
-        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+def run_mdm(root: Path, interval: float, fresh: bool = True) -> PipelineMeasurement:
+    """``run_pipeline()`` in ``root``, measured: on a fresh warehouse and Dagster storage,
+    or (``fresh=False``) again on what the previous run left, as a daily run with no new
+    files: nothing to ingest, every model rebuilt, the saved match model scoring."""
+    if fresh:
+        for stale in ("warehouse.duckdb", "warehouse.duckdb.wal", "dagster_home", "data_docs"):
+            path = root / stale
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
     point_environment(root)
 
     rss_before = process_tree_rss(os.getpid())
@@ -418,14 +421,25 @@ def report(
     dbt_models: list[tuple[str, str, float]],
     plain: dict[str, float],
 ) -> str:
-    lines = [
+    header = [
         f"customers {customers:,}  party records (staging.int_party_records) {party_records:,}"
         f"  generated {generated.get('party_records', 0):,.0f} in "
         f"{generated.get('seconds', 0.0):.1f} s{' (reused)' if generated.get('reused') else ''}",
         f"mdm run: {'SUCCESS' if run.success else 'FAILED'}  run id {run.run_id}",
         "",
-        f"{'stage':<18}{'seconds':>9}{'peak RSS MiB':>15}",
     ]
+    lines = header + stage_lines(run)
+    lines.append(
+        f"  (RSS before the run {run.rss_before / MIB:,.0f} MiB; high-water RSS of this"
+        " process alone (VmHWM, catches what sampling misses, without dbt's process)"
+        f" {run.hwm_self / MIB:,.0f} MiB)"
+    )
+    return _report_body(run, dbt_models, plain, party_records, lines)
+
+
+def stage_lines(run: PipelineMeasurement) -> list[str]:
+    """Seconds and peak RSS per stage of one run, and of the whole run."""
+    lines = [f"{'stage':<18}{'seconds':>9}{'peak RSS MiB':>15}"]
     for stage in (*STAGES, OTHER):
         steps = [s for s in run.steps if s.stage == stage]
         if stage == OTHER:
@@ -438,12 +452,16 @@ def report(
             )
         lines.append(f"{stage:<18}{seconds:>9.1f}{peak / MIB:>15,.0f}")
     lines.append(f"{'whole mdm run':<18}{run.seconds:>9.1f}{run.peak_rss / MIB:>15,.0f}")
-    lines.append(
-        f"  (RSS before the run {run.rss_before / MIB:,.0f} MiB; high-water RSS of this"
-        " process alone (VmHWM, catches what sampling misses, without dbt's process)"
-        f" {run.hwm_self / MIB:,.0f} MiB)"
-    )
+    return lines
 
+
+def _report_body(
+    run: PipelineMeasurement,
+    dbt_models: list[tuple[str, str, float]],
+    plain: dict[str, float],
+    party_records: int,
+    lines: list[str],
+) -> str:
     lines += ["", "steps (slowest first):"]
     for s in sorted(run.steps, key=lambda s: -s.seconds)[:12]:
         lines.append(f"  {s.step_key:<44}{s.seconds:>8.1f} s{s.peak_rss / MIB:>9,.0f} MiB")
@@ -510,6 +528,27 @@ def report(
     return "\n".join(lines)
 
 
+def report_second_run(run: PipelineMeasurement, plain: dict[str, float]) -> str:
+    """The figures of a second run on the same landing folder (``--second-run``)."""
+    matching = sum(s.seconds for s in run.steps if s.stage == "matching")
+    ratio = matching / plain["seconds"]
+    meta = run.matching_metadata
+    lines = [
+        "",
+        "second mdm run, no new files (the daily run: nothing ingested, every model"
+        " rebuilt, the saved match model scoring):"
+        f" {'SUCCESS' if run.success else 'FAILED'}, match model v{meta.get('model_version')}"
+        f" {'trained' if meta.get('model_trained') else 'loaded'}",
+        *stage_lines(run),
+        f"matching stage / plain Splink: {ratio:.2f}x"
+        f"  (targets: whole run <= {TARGET_RUN_SECONDS:.0f} s"
+        f" {_verdict(run.seconds <= TARGET_RUN_SECONDS)}, peak <= 4 GiB"
+        f" {_verdict(run.peak_rss <= TARGET_PEAK_BYTES)}, matching <="
+        f" {TARGET_MATCHING_RATIO}x {_verdict(ratio <= TARGET_MATCHING_RATIO)})",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=20_000)
@@ -520,6 +559,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--show-summary", action="store_true", help="also print the summary `mdm run` prints"
+    )
+    parser.add_argument(
+        "--second-run",
+        action="store_true",
+        help="then run `mdm run` again on the same files and report it too (the daily run)",
     )
     # internal: the child processes
     parser.add_argument("--plain-splink", nargs=2, help=argparse.SUPPRESS)
@@ -549,12 +593,15 @@ def main(argv: list[str] | None = None) -> None:
         party_records = count_party_records(root / "warehouse.duckdb")
         dbt_models = dbt_model_seconds(run.run_id)
         plain = run_plain_splink(root, args.interval)
+        second = run_mdm(root, args.interval, fresh=False) if args.second_run else None
         wall = time.perf_counter() - started
         busy_after, own_after = cpu_seconds()
     if args.show_summary:
         print(run.summary)
     print()
     print(report(args.customers, generated, party_records, run, dbt_models, plain))
+    if second is not None:
+        print(report_second_run(second, plain))
     # Timings are only comparable on an otherwise idle machine.
     others = (busy_after - busy_before) - (own_after - own_before)
     print(
