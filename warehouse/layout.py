@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.config import warehouse_path
+from warehouse.config import duckdb_memory_limit, warehouse_path
 
 SCHEMAS = (
     "raw",
@@ -56,7 +56,9 @@ def connect(
     """
     target = Path(path) if path is not None else warehouse_path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(target), read_only=read_only)
+    con = duckdb.connect(
+        str(target), read_only=read_only, config={"memory_limit": duckdb_memory_limit()}
+    )
     try:
         if not read_only:
             ensure_schemas(con)
