@@ -161,7 +161,7 @@ class MatchSession:
                 f"rules or features than this version of matching/ (structure "
                 f"{saved.structure_hash}, code {self.structure}); retrain it with "
                 "`mdm run --retrain`, or activate a matching version with "
-                "`mdm models activate VERSION`"
+                "`mdm models --activate VERSION`"
             )
         started = time.perf_counter()
         assert self._features is not None
