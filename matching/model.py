@@ -141,6 +141,7 @@ class MatchSession:
         self._linker = Linker(self._features, settings.settings_creator(), log_level=None)
         self.structure = structure_hash(self.model_json(), sql)
         self._set_identifier_u()
+        self._build_name_frequencies()
         self._register_name_frequencies()
         self.timings.features = time.perf_counter() - started
 
@@ -402,17 +403,16 @@ class MatchSession:
             linker._settings_obj.core_model_settings = snapshot
             logger.warning("EM training skipped for one rule: %s", str(error).splitlines()[0])
 
-    def _register_name_frequencies(self, linker: Linker | None = None) -> None:
+    _NAME_TF_COLUMNS = ("name_tokens", "name_letters", "spelled_key")
+
+    def _build_name_frequencies(self) -> None:
         """Term frequencies of names (and of what handles spell) that leave out a
         customer's own records (see settings.NAME_TF_OWN_RECORDS), in place of the ones
-        Splink would count; registered on ``linker`` (default: the session's)."""
-        linker = linker or self._linker
-        assert self._db_api is not None and linker is not None
-        for column in ("name_tokens", "name_letters", "spelled_key"):
-            table_name = f"{NAME_TF_TABLE}_{column}"
+        Splink would count: one table per column, built once per session."""
+        for column in self._NAME_TF_COLUMNS:
             self.con.execute(
                 f"""
-                create or replace table {table_name} as
+                create or replace table {NAME_TF_TABLE}_{column} as
                 select
                     {column},
                     greatest(count(*) - {settings.NAME_TF_OWN_RECORDS},
@@ -423,7 +423,14 @@ class MatchSession:
                 group by {column}
                 """
             )
-            table = self._db_api.register(table_name)
+
+    def _register_name_frequencies(self, linker: Linker | None = None) -> None:
+        """Register the tables of ``_build_name_frequencies`` as the term-frequency
+        lookups of ``linker`` (default: the session's)."""
+        linker = linker or self._linker
+        assert self._db_api is not None and linker is not None
+        for column in self._NAME_TF_COLUMNS:
+            table = self._db_api.register(f"{NAME_TF_TABLE}_{column}")
             linker.table_management.register_term_frequency_lookup(table, column)
 
     def _set_identifier_u(self) -> None:
