@@ -35,7 +35,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.layout import table_exists
+from warehouse.layout import table_exists, transaction
 
 MODELS_TABLE = "mdm.match_models"
 
@@ -84,9 +84,7 @@ class SavedModel:
 
     def prior_for(self, records: int) -> float:
         """``probability_two_random_records_match`` for an input of ``records`` records."""
-        if records < 2:
-            return min(max(self.matches_per_record, 1e-12), 0.5)
-        return min(max(self.matches_per_record / (records - 1), 1e-12), 0.5)
+        return min(max(self.matches_per_record / max(records - 1, 1), 1e-12), 0.5)
 
 
 def structure_hash(model_json: dict[str, Any], features_sql: str) -> str:
@@ -141,8 +139,7 @@ def save_model(
         model_json=model_json,
         is_active=True,
     )
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(f"update {MODELS_TABLE} set is_active = false where is_active")
         con.execute(
             f"insert into {MODELS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)",
@@ -160,10 +157,6 @@ def save_model(
                 json.dumps(row.model_json),
             ],
         )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return row
 
 
@@ -188,13 +181,7 @@ def activate_model(con: duckdb.DuckDBPyConnection, model_version: int) -> SavedM
     if not rows:
         known = ", ".join(str(m.model_version) for m in list_models(con)) or "none"
         raise LookupError(f"no saved model version {model_version} (saved versions: {known})")
-    con.execute("begin transaction")
-    try:
-        con.execute(f"update {MODELS_TABLE} set is_active = (model_version = ?)", [model_version])
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+    con.execute(f"update {MODELS_TABLE} set is_active = (model_version = ?)", [model_version])
     return _select(con, "where model_version = ?", [model_version])[0]
 
 

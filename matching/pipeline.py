@@ -38,8 +38,9 @@ from matching.golden_ids import EVENTS_SCHEMA, GoldenIdAssignment, assign_golden
 from matching.model import EDGES_TABLE, FEATURES_TABLE, MatchSession, count_rows
 from matching.model_store import SavedModel, active_model, save_model
 from matching.overrides import load_decisions
-from matching.review import build_review_queue, empty_queue_sql, queue_size
+from matching.review import build_review_queue, empty_queue_sql
 from warehouse import layout
+from warehouse.layout import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ def match_parties(
             queue_sql = empty_queue_sql()
         seconds_review = time.perf_counter() - started
         pairs_above = _write_outputs(con, assignment, pairs_sql, queue_sql)
-        queued = queue_size(con, f"{settings.OUTPUT_SCHEMA}.review_queue")
+        queued = count_rows(con, f"{settings.OUTPUT_SCHEMA}.review_queue")
 
         report = MatchReport(
             records=session.records,
@@ -282,8 +283,7 @@ def _write_outputs(
     con.register("__mdm_match_events", events)
     con.register("__mdm_match_empty_pairs", empty_pairs)
     try:
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             con.execute(
                 f"create or replace table {out}.match_pairs as "
                 f"{pairs_sql or 'select * from __mdm_match_empty_pairs'}"
@@ -329,10 +329,6 @@ def _write_outputs(
                 from __mdm_match_events
                 """
             )
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
     finally:
         for name in ("__mdm_match_assigned", "__mdm_match_events", "__mdm_match_empty_pairs"):
             con.unregister(name)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import duckdb
 import polars as pl
 
 from matching import settings
@@ -151,8 +150,3 @@ def empty_queue_sql() -> str:
             null::integer as model_version
         where false
     """
-
-
-def queue_size(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Rows in the queue table ``table``."""
-    return int(con.execute(f"select count(*) from {table}").fetchall()[0][0])

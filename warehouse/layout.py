@@ -67,6 +67,19 @@ def connect(
         con.close()
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the block in one DuckDB transaction: committed when it ends, rolled back
+    (and the error raised again) when anything escapes it, interrupts included."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     """True when ``schema.table`` exists (table or view)."""
     # fetchall, not fetchone: DuckDB 2.0 keeps a half-read result pending on the connection.

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from warehouse.layout import table_exists
+from warehouse.layout import table_exists, transaction
 
 # (build table, published table): replaced whole on every publish.
 REPLACED_TABLES: tuple[tuple[str, str], ...] = (
@@ -59,8 +59,7 @@ def publish(con: duckdb.DuckDBPyConnection, run_id: str) -> PublishReport:
         )
 
     report = PublishReport(run_id=run_id, published_at=datetime.now(UTC).replace(tzinfo=None))
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for build, published in REPLACED_TABLES:
             con.execute(f"create or replace table {published} as select * from {build}")
         for build, published in APPENDED_TABLES:
@@ -83,8 +82,4 @@ def publish(con: duckdb.DuckDBPyConnection, run_id: str) -> PublishReport:
             "insert into audit.publications values (?, ?, ?)",
             [run_id, report.published_at, json.dumps(report.row_counts, sort_keys=True)],
         )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return report
