@@ -109,6 +109,142 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _existing_warehouse() -> Path | None:
+    warehouse = config.warehouse_path()
+    if not warehouse.is_file():
+        print(f"error: no warehouse at {warehouse}; run `mdm run` first", file=sys.stderr)
+        return None
+    return warehouse
+
+
+def _cmd_pin(args: argparse.Namespace) -> int:
+    _apply_path_options(args)
+    from warehouse.layout import connect
+    from warehouse.pins import PinError, pin_attribute, unpin_attribute
+
+    warehouse = _existing_warehouse()
+    if warehouse is None:
+        return 2
+    with connect(warehouse) as con:
+        if not _golden_id_known(con, args.golden_id):
+            return 2
+        try:
+            if args.command == "pin":
+                pin_attribute(con, args.golden_id, args.attribute, args.value, args.by, args.reason)
+            else:
+                unpin_attribute(con, args.golden_id, args.attribute, args.by, args.reason)
+        except PinError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    verb = "pinned" if args.command == "pin" else "unpinned"
+    print(f"{args.attribute} of {args.golden_id} {verb}; it takes effect at the next `mdm run`")
+    return 0
+
+
+def _golden_id_known(con, golden_id: str) -> bool:
+    from warehouse.layout import table_exists
+
+    if not table_exists(con, "mdm", "golden_customer_history"):
+        print("error: nothing published yet; run `mdm run` first", file=sys.stderr)
+        return False
+    known = con.execute(
+        "select count(*) from mdm.golden_customer_history where golden_id = ?", [golden_id]
+    ).fetchone()[0]
+    if not known:
+        print(f"error: no golden record {golden_id} was ever published", file=sys.stderr)
+    return bool(known)
+
+
+def _parse_as_of(text: str):
+    import datetime as dt
+
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM[:SS])"
+        ) from None
+
+
+def _cmd_customer(args: argparse.Namespace) -> int:
+    _apply_path_options(args)
+    from warehouse.history import HistoryNotPublished, customer_as_of, customer_versions
+    from warehouse.layout import connect
+
+    warehouse = _existing_warehouse()
+    if warehouse is None:
+        return 2
+    with connect(warehouse, read_only=True) as con:
+        try:
+            if args.history:
+                versions = customer_versions(con, args.golden_id)
+            else:
+                record = (
+                    customer_as_of(con, args.golden_id, args.as_of)
+                    if args.as_of
+                    else next(iter(customer_versions(con, args.golden_id)[-1:]), None)
+                )
+                versions = [record] if record else []
+        except HistoryNotPublished as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        evidence = {}
+        if not args.as_of and not args.history:
+            evidence = {
+                row[0]: row[1:]
+                for row in con.execute(
+                    "select attribute, source_system, source_record_id, rule "
+                    "from mdm.golden_attribute_lineage where golden_id = ?",
+                    [args.golden_id],
+                ).fetchall()
+            }
+    if not versions:
+        when = f" as of {args.as_of}" if args.as_of else ""
+        print(f"error: no golden record {args.golden_id}{when}", file=sys.stderr)
+        return 1
+    for version in versions:
+        to = version["valid_to"] or "now"
+        print(f"{args.golden_id} version {version['version']}: {version['valid_from']} .. {to}")
+        for name, value in version.items():
+            if name in ("golden_id", "version", "valid_from", "valid_to", "is_current"):
+                continue
+            source = evidence.get(name)
+            why = f"   <- {source[0]} {source[1]} ({source[2]})" if source else ""
+            print(f"  {name:<14} {'' if value is None else value}{why}")
+    return 0
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    _apply_path_options(args)
+    from dbt.cli.main import dbtRunner
+
+    out = Path(args.out).resolve()
+    os.environ.setdefault("MDM_REPO_ROOT", str(config.DBT_PROJECT_DIR.parent))
+    result = dbtRunner().invoke(
+        [
+            "docs",
+            "generate",
+            "--static",
+            "--project-dir",
+            str(config.DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(config.DBT_PROJECT_DIR),
+            "--target-path",
+            str(out),
+            "--log-path",
+            str(out / "logs"),
+            "--quiet",
+        ]
+    )
+    if not result.success:
+        print(f"error: dbt docs generate failed: {result.exception}", file=sys.stderr)
+        return 1
+    print(f"dbt docs in {out}: open {out / 'static_index.html'} in a browser")
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     print(
         "error: `mdm serve` (the golden record API and steward console) is not built yet; "
@@ -157,6 +293,40 @@ def build_parser() -> argparse.ArgumentParser:
         "--activate", type=int, metavar="VERSION", help="make VERSION the active model"
     )
     models.set_defaults(func=_cmd_models)
+
+    for name, help_text in (
+        ("pin", "pin a golden attribute's value: it wins over survivorship from the next run"),
+        ("unpin", "give a pinned golden attribute back to survivorship from the next run"),
+    ):
+        pin = sub.add_parser(name, help=help_text)
+        pin.add_argument("golden_id")
+        pin.add_argument("attribute", help="golden_customer column, e.g. phone or birth_date")
+        if name == "pin":
+            pin.add_argument("value", help="the value (normalised like the pipeline's)")
+        pin.add_argument("--by", required=True, help="the data steward deciding")
+        pin.add_argument("--reason", required=True, help="why, kept with the decision")
+        pin.add_argument("--warehouse", help="DuckDB file (default: $MDM_WAREHOUSE)")
+        pin.set_defaults(func=_cmd_pin)
+
+    customer = sub.add_parser(
+        "customer", help="show a golden record with the source of every value, or as of a time"
+    )
+    customer.add_argument("golden_id")
+    customer.add_argument(
+        "--as-of",
+        type=_parse_as_of,
+        help="the version published at that time (YYYY-MM-DD: the end of that day)",
+    )
+    customer.add_argument("--history", action="store_true", help="every published version")
+    customer.add_argument("--warehouse", help="DuckDB file (default: $MDM_WAREHOUSE)")
+    customer.set_defaults(func=_cmd_customer)
+
+    docs = sub.add_parser("docs", help="generate the dbt docs (models, columns, tests, lineage)")
+    docs.add_argument(
+        "--out", default=str(config.REPO_ROOT / "data" / "dbt_docs"), help="folder to write"
+    )
+    docs.add_argument("--warehouse", help="DuckDB file (default: $MDM_WAREHOUSE)")
+    docs.set_defaults(func=_cmd_docs)
 
     serve = sub.add_parser("serve", help="start the golden record API and steward console")
     serve.set_defaults(func=_cmd_serve)

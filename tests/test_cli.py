@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from matching.pipeline import match_parties
 from pipelines.cli import main
@@ -40,3 +41,84 @@ def test_models_lists_versions_and_activates_one(tmp_path, capsys, monkeypatch):
     assert "v1 is active" in capsys.readouterr().out
     assert main(["models", "--warehouse", str(warehouse), "--activate", "9"]) == 2
     assert "no saved model version 9" in capsys.readouterr().err
+
+
+def _published_history(warehouse) -> None:
+    """A hand-made publication: G-1 in two versions, with the lineage of the current one."""
+    from warehouse.history import define_as_of_macro
+
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema mdm")
+        con.execute(
+            """
+            create table mdm.golden_customer_history as
+            select * from (values
+                ('G-1', 1, timestamp '2026-01-01 02:00', timestamp '2026-03-01 02:00', false,
+                 'Alte Gasse 1', 'München'),
+                ('G-1', 2, timestamp '2026-03-01 02:00', null, true, 'Hauptstraße 5', 'Berlin')
+            ) t(golden_id, version, valid_from, valid_to, is_current, street, city)
+            """
+        )
+        con.execute(
+            """
+            create table mdm.golden_attribute_lineage as
+            select 'G-1' as golden_id, 'street' as attribute, 'Hauptstraße 5' as value,
+                'crm' as source_system, '003A000001ANNAAAA4' as source_record_id,
+                'most_recent' as rule
+            """
+        )
+        define_as_of_macro(con)
+
+
+def test_customer_shows_the_record_with_its_sources_and_as_of_a_date(tmp_path, capsys):
+    warehouse = tmp_path / "w.duckdb"
+    assert main(["customer", "G-1", "--warehouse", str(warehouse)]) == 2
+    assert "run `mdm run` first" in capsys.readouterr().err
+    _published_history(warehouse)
+
+    assert main(["customer", "G-1", "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "G-1 version 2" in out
+    assert "Hauptstraße 5   <- crm 003A000001ANNAAAA4 (most_recent)" in out
+
+    assert main(["customer", "G-1", "--as-of", "2026-02-15", "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "G-1 version 1" in out and "Alte Gasse 1" in out and "Berlin" not in out
+
+    assert main(["customer", "G-1", "--history", "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert out.index("version 1") < out.index("version 2")
+
+    assert main(["customer", "G-1", "--as-of", "2025-12-31", "--warehouse", str(warehouse)]) == 1
+    assert "no golden record G-1 as of 2025-12-31" in capsys.readouterr().err
+
+
+def test_customer_as_of_refuses_a_date_it_cannot_read(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["customer", "G-1", "--as-of", "15.02.2026", "--warehouse", str(tmp_path / "w")])
+    assert "is not a date (YYYY-MM-DD)" in capsys.readouterr().err
+
+
+def test_pin_and_unpin_record_the_stewards_decision(tmp_path, capsys):
+    warehouse = tmp_path / "w.duckdb"
+    _published_history(warehouse)
+    args = ["--by", "steward.sam", "--reason", "customer called", "--warehouse", str(warehouse)]
+
+    assert main(["pin", "G-1", "phone", "+86 138 0013 8000", *args]) == 0
+    assert "takes effect at the next `mdm run`" in capsys.readouterr().out
+    assert main(["pin", "G-404", "phone", "+86 138 0013 8000", *args]) == 2
+    assert "no golden record G-404" in capsys.readouterr().err
+    assert main(["pin", "G-1", "phone", "12", *args]) == 2
+    assert "not a valid phone number" in capsys.readouterr().err
+    assert main(["unpin", "G-1", "city", *args]) == 2
+    assert "no pinned city" in capsys.readouterr().err
+    assert main(["unpin", "G-1", "phone", *args]) == 0
+
+    with duckdb.connect(str(warehouse)) as con:
+        rows = con.execute(
+            "select action, value, decided_by, reason from mdm.attribute_pins order by decided_at"
+        ).fetchall()
+    assert rows == [
+        ("pin", "+8613800138000", "steward.sam", "customer called"),
+        ("unpin", None, "steward.sam", "customer called"),
+    ]

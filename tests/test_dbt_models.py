@@ -21,6 +21,8 @@ import pytest
 from dbt.cli.main import dbtRunner
 
 from warehouse.config import DBT_PROJECT_DIR
+from warehouse.layout import table_exists as warehouse_table_exists
+from warehouse.pins import pin_attribute, unpin_attribute
 
 NATIVE_COLUMNS: dict[str, dict[str, str]] = {
     "crm_contacts": dict.fromkeys(
@@ -79,6 +81,9 @@ CRM_JOHN = "003A000001JOHNAAA1"
 CRM_WEI = "003A000001WEIZAAA2"
 CRM_WEI_OLD = "003A000001WEIOAAA3"
 CRM_ANNA = "003A000001ANNAAAA4"
+CRM_LI = "003A000001LINAAAA5"
+CRM_MIA = "003A000001MIACAAA6"
+CRM_LEO = "003A000001LEOWAAA7"
 
 
 def crm(record_id: str, **values: Any) -> dict[str, Any]:
@@ -137,8 +142,37 @@ CRM_DELIVERY_1 = [
         FirstName="Anna",
         LastName="Müller",
         Email="anna@example.de",
+        MailingStreet="Alte Gasse 1",
+        MailingCity="München",
+        MailingPostalCode="80331",
         MailingCountry="DEU",
         LastModifiedDate="2025-04-01T00:00:00.000Z",
+    ),
+    # A mobile number (older) and, in the ERP, a Shanghai landline (newer).
+    crm(
+        CRM_LI,
+        FirstName="Na",
+        LastName="Li",
+        MobilePhone="+86 139 1234 5678",
+        MailingCountry="China",
+        AccountName="Huaxin Foods",
+        LastModifiedDate="2024-03-01T00:00:00.000Z",
+    ),
+    # Opted out 45 days before opting in at the shop: the opt-out stands.
+    crm(
+        CRM_MIA,
+        FirstName="Mia",
+        LastName="Chen",
+        HasOptedOutOfEmail="true",
+        LastModifiedDate="2025-05-01T00:00:00.000Z",
+    ),
+    # Opted out long before opting in at the shop: the newer opt-in stands.
+    crm(
+        CRM_LEO,
+        FirstName="Leo",
+        LastName="Wang",
+        HasOptedOutOfEmail="true",
+        LastModifiedDate="2024-01-01T00:00:00.000Z",
     ),
 ]
 CRM_DELIVERY_2 = [
@@ -188,6 +222,14 @@ ERP_CUSTOMERS = [
         SMTP_ADDR="anna.mueller(at)example.de",
         LOEVM="X",
     ),
+    erp(
+        "0000100004",
+        NAME1="LI NA",
+        NAME2="Huaxin Foods",
+        LAND1="CN",
+        TELF1="+86 21 5555 1234",
+        AEDAT="20250501",
+    ),
 ]
 
 ERP_INVOICES = [
@@ -233,6 +275,20 @@ SHOP_CUSTOMERS = [
         default_address_country_code="US",
     ),
     shop("7002", first_name="J.", last_name="Smith", state="disabled"),
+    shop(
+        "7003",
+        first_name="Mia",
+        last_name="Chen",
+        accepts_marketing=True,
+        updated_at="2025-06-15T00:00:00+00:00",
+    ),
+    shop(
+        "7004",
+        first_name="Leo",
+        last_name="Wang",
+        accepts_marketing=True,
+        updated_at="2025-06-15T00:00:00+00:00",
+    ),
 ]
 
 SHOP_ORDERS = [
@@ -303,6 +359,14 @@ SOCIAL_PROFILES = [
         location="Shanghai, China",
         bio="Sales Manager at Stark Foods",
     ),
+    # The newest record of Li Na names another employer than the CRM and the ERP.
+    profile(
+        "linkedin",
+        "li-na",
+        display_name="Li Na",
+        bio="Engineer at Stark Foods",
+        created_at="2025-08-01T00:00:00Z",
+    ),
 ]
 
 SOCIAL_ENGAGEMENT = [
@@ -331,6 +395,28 @@ XREF = [
     ("erp", "0000100003", "G-ANNA-ERP"),
     ("erp", "0000100002", "G-ACME"),
     ("social", "linkedin:ann-lee", "G-ANN-LEE"),
+    ("crm", CRM_LI, "G-LI"),
+    ("erp", "0000100004", "G-LI"),
+    ("social", "linkedin:li-na", "G-LI"),
+    ("crm", CRM_MIA, "G-MIA"),
+    ("ecommerce", "7003", "G-MIA"),
+    ("crm", CRM_LEO, "G-LEO"),
+    ("ecommerce", "7004", "G-LEO"),
+]
+# The second run's matching: Ann Lee's profile is merged into Anna's golden record.
+XREF_SECOND_RUN = [
+    (system, record_id, "G-ANNA" if golden_id == "G-ANN-LEE" else golden_id)
+    for system, record_id, golden_id in XREF
+]
+MERGE_EVENT = ("G-ANNA", ["G-ANN-LEE"])
+
+# Pinned by a steward between the two runs.
+PINS = [
+    ("G-JOHN", "email", " John.Pinned@Example.COM ", "the customer called to correct it"),
+    ("G-JOHN", "birth_date", "1980-05-18", "passport shown in store"),
+    # pinned on the profile's golden id, which the second run merges into G-ANNA
+    ("G-ANN-LEE", "company", "Stark Foods Ltd", "registered company name"),
+    ("G-ACME", "city", "Hamburg", "moved; unpinned again below"),
 ]
 
 
@@ -360,7 +446,7 @@ def deliver(
         con.execute(f"insert into raw.{table} ({names}) values ({placeholders})", values + metadata)
 
 
-def write_xref(con: duckdb.DuckDBPyConnection) -> None:
+def write_xref(con: duckdb.DuckDBPyConnection, xref: Sequence[tuple[str, str, str]] = XREF) -> None:
     con.execute("create schema if not exists mdm_build")
     con.execute(
         """
@@ -372,14 +458,38 @@ def write_xref(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.executemany(
         "insert into mdm_build.customer_xref values (?, ?, ?, 1.0, now(), false)",
-        [list(row) for row in XREF],
+        [list(row) for row in xref],
+    )
+
+
+def write_merge_event(con: duckdb.DuckDBPyConnection) -> None:
+    """Matching's identity events of the second run: one merge."""
+    golden_id, absorbed = MERGE_EVENT
+    con.execute(
+        """
+        create or replace table mdm_build.identity_events as
+        select 'merge-1' as event_id, now()::timestamp as occurred_at, 'merged' as event_type,
+            ?::varchar as golden_id, ?::varchar[] as related_golden_ids, 'run-2' as run_id,
+            'pipeline' as actor
+        """,
+        [golden_id, absorbed],
     )
 
 
 def publish(con: duckdb.DuckDBPyConnection) -> None:
-    """What warehouse.publish does for the table the second build reads back."""
+    """What warehouse.publish does for the tables later builds read back."""
+    from warehouse.history import define_as_of_macro
+
     con.execute("create schema if not exists mdm")
-    con.execute("create or replace table mdm.golden_customer as from mdm_build.golden_customer")
+    for table in ("golden_customer", "golden_attribute_lineage", "golden_customer_history"):
+        con.execute(f"create or replace table mdm.{table} as from mdm_build.{table}")
+    for build in ("identity_events", "golden_update_events"):
+        if warehouse_table_exists(con, "mdm_build", build):
+            con.execute(
+                f"create table if not exists mdm.identity_events as from mdm_build.{build} limit 0"
+            )
+            con.execute(f"insert into mdm.identity_events by name from mdm_build.{build}")
+    define_as_of_macro(con)
 
 
 def dbt_build(tmp: Path, selector: str) -> None:
@@ -465,10 +575,15 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
 
         wh = Warehouse(path, snapshots)
         snapshots["first_build"] = wh.rows("from mdm_build.golden_customer order by golden_id")
+        snapshots["first_lineage"] = wh.rows("from mdm_build.golden_attribute_lineage")
 
-        # Second run: the first build is published, Wei's CRM record changes, nothing else.
+        # Second run: the first build is published; Wei's e-mail and Anna's address change
+        # in the CRM; stewards pin values; matching merges Ann Lee's profile into Anna.
         with duckdb.connect(str(path)) as con:
             publish(con)
+            for golden_id, attribute, value, reason in PINS:
+                pin_attribute(con, golden_id, attribute, value, "steward.sam", reason)
+            unpin_attribute(con, "G-ACME", "city", "steward.sam", "the move was a mistake")
             changed = crm(
                 CRM_WEI,
                 LastName="张伟",
@@ -480,10 +595,21 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
                 HasOptedOutOfEmail="true",
                 LastModifiedDate="2025-07-01T00:00:00.000Z",
             )
-            deliver(con, "crm_contacts", "crm/contacts_0003.csv", 9, [changed])
+            moved = next(row for row in CRM_DELIVERY_1 if row["Id"] == CRM_ANNA) | {
+                "MailingStreet": "Hauptstraße 5",
+                "MailingCity": "Berlin",
+                "MailingPostalCode": "10115",
+                "LastModifiedDate": "2025-07-02T00:00:00.000Z",
+            }
+            deliver(con, "crm_contacts", "crm/contacts_0003.csv", 9, [changed, moved])
         dbt_build(tmp, "standardized")
+        with duckdb.connect(str(path)) as con:
+            write_xref(con, XREF_SECOND_RUN)
+            write_merge_event(con)
         dbt_build(tmp, "mastered")
         snapshots["second_build"] = wh.rows("from mdm_build.golden_customer order by golden_id")
+        with duckdb.connect(str(path)) as con:
+            publish(con)
         yield wh
     finally:
         if previous_env is None:
@@ -684,7 +810,7 @@ def test_golden_customer_has_the_contract_columns(warehouse: Warehouse) -> None:
 
 
 def test_golden_attribute_is_most_recent_value(warehouse: Warehouse) -> None:
-    john = warehouse.golden("G-JOHN")
+    john = by_id(warehouse.snapshots["first_build"])["G-JOHN"]
     # CRM changed 2025-06-01 (latest delivery), the shop 2025-03-01, the ERP 2025-03-01.
     assert john["email"] == "john.smith@newmail.com"
     assert john["phone"] == "+14155550132"
@@ -705,54 +831,261 @@ def test_golden_soft_deleted_record_does_not_win(warehouse: Warehouse) -> None:
     assert (first["first_name"], first["last_name"]) == ("伟", "张")
 
 
-def test_golden_birth_date_prefers_crm(warehouse: Warehouse) -> None:
-    (source,) = warehouse.rows(
-        "select value, source_system, rule from mdm_build.golden_attribute_lineage "
-        "where golden_id = 'G-JOHN' and attribute = 'birth_date'"
+def first_lineage(warehouse: Warehouse, golden_id: str, attribute: str) -> dict[str, Any]:
+    (row,) = [
+        row
+        for row in warehouse.snapshots["first_lineage"]
+        if (row["golden_id"], row["attribute"]) == (golden_id, attribute)
+    ]
+    return row
+
+
+def lineage(warehouse: Warehouse, golden_id: str, attribute: str) -> dict[str, Any]:
+    (row,) = warehouse.rows(
+        "from mdm_build.golden_attribute_lineage where golden_id = ? and attribute = ?",
+        [golden_id, attribute],
     )
-    assert source == {"value": "1980-05-17", "source_system": "crm", "rule": "source_priority"}
+    return row
+
+
+def test_golden_birth_date_prefers_crm(warehouse: Warehouse) -> None:
+    source = first_lineage(warehouse, "G-JOHN", "birth_date")
+    assert (source["value"], source["source_system"], source["rule"]) == (
+        "1980-05-17",
+        "crm",
+        "source_priority",
+    )
+
+
+MISSING_LINEAGE_SQL = """
+    with golden as (
+        unpivot (
+            select golden_id, first_name, last_name, full_name, email, phone, street,
+                city, region, postal_code, country, cast(birth_date as varchar) as birth_date,
+                company, cast(email_opt_in as varchar) as email_opt_in
+            from mdm_build.golden_customer
+        )
+        on columns(* exclude (golden_id)) into name attribute value value
+    )
+    select golden.*
+    from golden
+    left join mdm_build.golden_attribute_lineage as lineage
+        on lineage.golden_id = golden.golden_id
+        and lineage.attribute = golden.attribute
+        and lineage.value = golden.value
+    where lineage.golden_id is null
+"""
 
 
 def test_golden_lineage_exists_for_every_non_null_attribute(warehouse: Warehouse) -> None:
-    missing = warehouse.rows(
-        """
-        with golden as (
-            unpivot (
-                select golden_id, first_name, last_name, full_name, email, phone, street,
-                    city, region, postal_code, country, cast(birth_date as varchar) as birth_date,
-                    company, cast(email_opt_in as varchar) as email_opt_in
-                from mdm_build.golden_customer
-            )
-            on columns(* exclude (golden_id)) into name attribute value value
-        )
-        select golden.*
-        from golden
-        left join mdm_build.golden_attribute_lineage as lineage
-            on lineage.golden_id = golden.golden_id
-            and lineage.attribute = golden.attribute
-            and lineage.value = golden.value
-        where lineage.golden_id is null
-        """
+    # after the second build, pinned values included
+    assert warehouse.rows(MISSING_LINEAGE_SQL) == []
+    lineage_rows = warehouse.rows("select count(*) as n from mdm_build.golden_attribute_lineage")
+    golden_values = warehouse.rows(
+        "select count(*) as n from (unpivot (select * exclude (source_count, first_seen_at, "
+        "updated_at, version) replace (cast(birth_date as varchar) as birth_date, "
+        "cast(email_opt_in as varchar) as email_opt_in) from mdm_build.golden_customer) "
+        "on columns(* exclude (golden_id)) into name attribute value value)"
     )
-    assert missing == []
-    (source,) = warehouse.rows(
-        "select source_system, source_record_id, rule from mdm_build.golden_attribute_lineage "
-        "where golden_id = 'G-JOHN' and attribute = 'email'"
+    assert lineage_rows == golden_values  # and no evidence for values that are not there
+    source = first_lineage(warehouse, "G-JOHN", "email")
+    assert (source["source_system"], source["source_record_id"], source["rule"]) == (
+        "crm",
+        CRM_JOHN,
+        "most_recent",
     )
-    assert source == {"source_system": "crm", "source_record_id": CRM_JOHN, "rule": "most_recent"}
+    assert (source["source_file"], source["source_line"]) == ("crm/contacts_0002.csv", 2)
+    assert source["decided_by"] == "pipeline"
+
+
+def test_golden_lineage_names_the_delivery_line_of_the_value(warehouse: Warehouse) -> None:
+    wei = lineage(warehouse, "G-WEI", "email")
+    assert (wei["value"], wei["source_system"], wei["source_record_id"]) == (
+        "wei.zhang@example.cn",
+        "crm",
+        CRM_WEI,
+    )
+    assert (wei["source_file"], wei["source_line"]) == ("crm/contacts_0003.csv", 2)
+    assert wei["source_updated_at"] == dt.datetime(2025, 7, 1)
+
+
+def test_golden_lineage_keeps_decided_at_while_the_decision_stands(warehouse: Warehouse) -> None:
+    before = first_lineage(warehouse, "G-ACME", "full_name")["decided_at"]
+    assert lineage(warehouse, "G-ACME", "full_name")["decided_at"] == before
+    changed_before = first_lineage(warehouse, "G-WEI", "email")["decided_at"]
+    assert lineage(warehouse, "G-WEI", "email")["decided_at"] > changed_before
 
 
 def test_golden_version_increments_only_when_an_attribute_changes(warehouse: Warehouse) -> None:
     first = by_id(warehouse.snapshots["first_build"])
     second = by_id(warehouse.snapshots["second_build"])
     assert {row["version"] for row in first.values()} == {1}
+    changed = {"G-WEI", "G-ANNA", "G-JOHN"}  # new e-mail, new address, pinned values
     assert second["G-WEI"]["email"] == "wei.zhang@example.cn"
-    assert second["G-WEI"]["version"] == 2
-    assert second["G-WEI"]["updated_at"] > first["G-WEI"]["updated_at"]
-    assert second["G-WEI"]["first_seen_at"] == first["G-WEI"]["first_seen_at"]
-    for golden_id in first.keys() - {"G-WEI"}:
+    for golden_id in changed:
+        assert second[golden_id]["version"] == 2, golden_id
+        assert second[golden_id]["updated_at"] > first[golden_id]["updated_at"], golden_id
+        assert second[golden_id]["first_seen_at"] == first[golden_id]["first_seen_at"]
+    assert "G-ANN-LEE" not in second  # merged into G-ANNA
+    for golden_id in first.keys() - changed - {"G-ANN-LEE"}:
         assert second[golden_id]["version"] == 1, golden_id
         assert second[golden_id]["updated_at"] == first[golden_id]["updated_at"], golden_id
+
+
+# ---------------------------------------------------------------------------------------
+# survivorship rules
+# ---------------------------------------------------------------------------------------
+
+
+def test_steward_pinned_value_wins_over_every_rule(warehouse: Warehouse) -> None:
+    john = warehouse.golden("G-JOHN")
+    # most_recent would choose the CRM e-mail, source_priority the CRM birth date
+    assert john["email"] == "john.pinned@example.com"
+    assert john["birth_date"] == dt.date(1980, 5, 18)
+    evidence = lineage(warehouse, "G-JOHN", "birth_date")
+    (pin_id,) = [
+        row["pin_id"]
+        for row in warehouse.rows(
+            "from mdm.attribute_pins where golden_id = 'G-JOHN' and attribute = 'birth_date'"
+        )
+    ]
+    assert {
+        key: evidence[key]
+        for key in ("value", "source_system", "source_record_id", "rule", "decided_by")
+    } == {
+        "value": "1980-05-18",
+        "source_system": "steward",
+        "source_record_id": pin_id,
+        "rule": "steward_pin",
+        "decided_by": "steward.sam",
+    }
+
+
+def test_pin_follows_its_golden_id_into_a_merge(warehouse: Warehouse) -> None:
+    anna = warehouse.golden("G-ANNA")
+    assert anna["company"] == "Stark Foods Ltd"
+    assert lineage(warehouse, "G-ANNA", "company")["rule"] == "steward_pin"
+    (pin,) = warehouse.rows("from mdm_build.int_golden_pins where golden_id = 'G-ANNA'")
+    assert pin["pinned_golden_id"] == "G-ANN-LEE"
+
+
+def test_unpinned_attribute_goes_back_to_its_rule(warehouse: Warehouse) -> None:
+    assert warehouse.golden("G-ACME")["city"] == "Berlin"
+    assert lineage(warehouse, "G-ACME", "city")["rule"] == "most_recent"
+
+
+def test_phone_prefers_a_valid_mobile_number(warehouse: Warehouse) -> None:
+    # The ERP's Shanghai landline is newer (2025-05-01) than the CRM's mobile (2024-03-01).
+    assert warehouse.party("erp", "0000100004")["phone"] == "+862155551234"
+    assert warehouse.golden("G-LI")["phone"] == "+8613912345678"
+    assert lineage(warehouse, "G-LI", "phone")["source_system"] == "crm"
+
+
+def test_company_is_the_one_most_records_name(warehouse: Warehouse) -> None:
+    # The newest record, the LinkedIn profile, names Stark Foods; CRM and ERP Huaxin Foods.
+    assert warehouse.party("social", "linkedin:li-na")["company"] == "Stark Foods"
+    assert warehouse.golden("G-LI")["company"] == "Huaxin Foods"
+    assert lineage(warehouse, "G-LI", "company")["rule"] == "most_frequent"
+
+
+@pytest.mark.parametrize(
+    ("golden_id", "opt_in", "source_system"),
+    [
+        # CRM opt-out 2025-05-01, shop opt-in 2025-06-15: within 90 days, opt-out wins
+        ("G-MIA", False, "crm"),
+        # CRM opt-out 2024-01-01, shop opt-in 2025-06-15: the old opt-out is superseded
+        ("G-LEO", True, "ecommerce"),
+        # CRM opt-in 2025-06-01, shop 7001 opt-in 2025-03-01; 7002's old opt-out (2024)
+        ("G-JOHN", True, "crm"),
+        # only a CRM opt-out
+        ("G-WEI", False, "crm"),
+    ],
+)
+def test_consent_is_the_most_restrictive_recent_signal(
+    warehouse: Warehouse, golden_id: str, opt_in: bool, source_system: str
+) -> None:
+    assert warehouse.golden(golden_id)["email_opt_in"] is opt_in
+    evidence = lineage(warehouse, golden_id, "email_opt_in")
+    assert (evidence["source_system"], evidence["rule"]) == (source_system, "most_restrictive")
+
+
+# ---------------------------------------------------------------------------------------
+# history
+# ---------------------------------------------------------------------------------------
+
+
+def history(warehouse: Warehouse, golden_id: str) -> list[dict[str, Any]]:
+    return warehouse.rows(
+        "from mdm.golden_customer_history where golden_id = ? order by version", [golden_id]
+    )
+
+
+def test_address_change_creates_version_2_and_keeps_version_1(warehouse: Warehouse) -> None:
+    first, second = history(warehouse, "G-ANNA")
+    assert (first["version"], first["street"], first["city"], first["postal_code"]) == (
+        1,
+        "Alte Gasse 1",
+        "München",
+        "80331",
+    )
+    assert (second["version"], second["street"], second["city"], second["postal_code"]) == (
+        2,
+        "Hauptstraße 5",
+        "Berlin",
+        "10115",
+    )
+    assert first["valid_to"] == second["valid_from"]
+    assert (first["is_current"], second["is_current"], second["valid_to"]) == (False, True, None)
+    published = by_id(warehouse.snapshots["second_build"])["G-ANNA"]
+    assert second["valid_from"] == published["updated_at"]
+
+
+def test_unchanged_golden_record_keeps_one_open_version(warehouse: Warehouse) -> None:
+    (only,) = history(warehouse, "G-ACME")
+    assert (only["version"], only["valid_to"], only["is_current"]) == (1, None, True)
+
+
+def test_merged_away_golden_id_keeps_its_closed_history(warehouse: Warehouse) -> None:
+    (only,) = history(warehouse, "G-ANN-LEE")
+    assert only["valid_to"] is not None and only["is_current"] is False
+    assert only["full_name"] == "Ann Lee"
+
+
+def test_every_change_writes_an_updated_event(warehouse: Warehouse) -> None:
+    events = warehouse.rows(
+        "select event_type, golden_id, related_golden_ids, actor from mdm.identity_events "
+        "where event_type = 'updated' order by golden_id"
+    )
+    assert events == [
+        {
+            "event_type": "updated",
+            "golden_id": golden_id,
+            "related_golden_ids": [],
+            "actor": "pipeline",
+        }
+        for golden_id in ["G-ANNA", "G-JOHN", "G-WEI"]
+    ]
+    ids = [row["event_id"] for row in warehouse.rows("from mdm.identity_events")]
+    assert len(ids) == len(set(ids))
+
+
+def test_customer_as_of_reads_the_version_valid_then(warehouse: Warehouse) -> None:
+    from warehouse.history import customer_as_of, customer_versions
+
+    first, second = history(warehouse, "G-ANNA")
+    with duckdb.connect(str(warehouse.path)) as con:
+        before_change = second["valid_from"] - dt.timedelta(microseconds=1)
+        assert customer_as_of(con, "G-ANNA", before_change)["street"] == "Alte Gasse 1"
+        assert customer_as_of(con, "G-ANNA", second["valid_from"])["street"] == "Hauptstraße 5"
+        assert customer_as_of(con, "G-ANNA", dt.date.today())["version"] == 2
+        before_hub = first["valid_from"] - dt.timedelta(seconds=1)
+        assert customer_as_of(con, "G-ANNA", before_hub) is None
+        assert [row["version"] for row in customer_versions(con, "G-ANNA")] == [1, 2]
+        (macro_row,) = con.execute(
+            "select street from mdm.golden_customer_as_of(?) where golden_id = 'G-ANNA'",
+            [before_change],
+        ).fetchall()
+    assert macro_row == ("Alte Gasse 1",)
 
 
 # ---------------------------------------------------------------------------------------
@@ -779,4 +1112,49 @@ def test_customer_360_counts_engagement_and_carries_consent(warehouse: Warehouse
     assert wei["order_count"] == 0 and wei["total_spend_cny"] == 0
     assert wei["email_opt_in"] is False
     count = warehouse.rows("select count(*) as n from marts_build.customer_360")[0]["n"]
-    assert count == len({golden_id for _, _, golden_id in XREF})
+    assert count == len({golden_id for _, _, golden_id in XREF_SECOND_RUN})
+
+
+# ---------------------------------------------------------------------------------------
+# dbt docs
+# ---------------------------------------------------------------------------------------
+
+
+def test_dbt_docs_describe_every_mart_and_every_column(
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from pipelines.cli import main
+
+    for name in ("MDM_WAREHOUSE", "MDM_LANDING_DIR", "DAGSTER_HOME"):
+        monkeypatch.setenv(name, os.environ.get(name, str(tmp_path / name.lower())))
+    out = tmp_path / "docs"
+    assert main(["docs", "--out", str(out), "--warehouse", str(warehouse.path)]) == 0
+    assert (out / "static_index.html").is_file()
+    manifest = json.loads((out / "manifest.json").read_text())
+    catalog = json.loads((out / "catalog.json").read_text())
+    marts = {
+        node_id: node
+        for node_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+        and node["original_file_path"].startswith("models/marts")
+    }
+    assert {node["name"] for node in marts.values()} >= {
+        "golden_customer",
+        "golden_attribute_lineage",
+        "golden_customer_history",
+        "golden_update_events",
+        "customer_360",
+        "customer_purchases",
+    }
+    undescribed = []
+    for node_id, node in marts.items():
+        if not node["description"].strip():
+            undescribed.append(node["name"])
+        built_columns = catalog["nodes"][node_id]["columns"]
+        for column in built_columns:
+            documented = node["columns"].get(column, {}).get("description", "")
+            if not documented.strip():
+                undescribed.append(f"{node['name']}.{column}")
+    assert undescribed == [], "without description: " + ", ".join(undescribed)

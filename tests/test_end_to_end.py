@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
@@ -10,6 +11,7 @@ import pytest
 
 from pipelines.run import RunOutcome, run_pipeline
 from sources.generator import generate
+from warehouse.config import DBT_PROJECT_DIR
 
 pytestmark = pytest.mark.e2e
 
@@ -218,3 +220,108 @@ def test_the_review_queue_is_published_with_explanations(pipeline_runs, con):
         """
     ).fetchall()[0][0]
     assert dangling == 0
+
+
+def test_rerun_without_changes_keeps_one_open_version_per_golden_record(pipeline_runs, con):
+    counts = con.execute(
+        """
+        select
+            (select count(*) from mdm.golden_customer),
+            (select count(*) from mdm.golden_customer_history where valid_to is null),
+            (select count(*) from mdm.golden_customer_history),
+            (select count(*) from mdm.identity_events where event_type = 'updated')
+        """
+    ).fetchone()
+    golden, open_versions, versions, updated = counts
+    assert open_versions == golden
+    # Merges in the first run close the absorbed ids' rows; the second run changes nothing.
+    assert versions == golden and updated == 0
+    mismatched = con.execute(
+        """
+        select count(*)
+        from mdm.golden_customer as golden
+        anti join mdm.golden_customer_history as history
+            on history.golden_id = golden.golden_id
+            and history.version = golden.version
+            and history.valid_to is null
+            and history.email is not distinct from golden.email
+            and history.street is not distinct from golden.street
+        """
+    ).fetchone()[0]
+    assert mismatched == 0
+    first_run_id = pipeline_runs["first"].run_id
+    run_ids = con.execute("select distinct run_id from mdm.golden_customer_history").fetchall()
+    assert run_ids == [(first_run_id,)]
+
+
+def test_published_lineage_covers_every_golden_value(con):
+    missing = con.execute(
+        """
+        with golden as (
+            unpivot (
+                select golden_id, first_name, last_name, full_name, email, phone, street,
+                    city, region, postal_code, country, cast(birth_date as varchar) as birth_date,
+                    company, cast(email_opt_in as varchar) as email_opt_in
+                from mdm.golden_customer
+            )
+            on columns(* exclude (golden_id)) into name attribute value value
+        )
+        select count(*)
+        from golden
+        anti join mdm.golden_attribute_lineage as lineage
+            on lineage.golden_id = golden.golden_id
+            and lineage.attribute = golden.attribute
+            and lineage.value = golden.value
+        """
+    ).fetchone()[0]
+    assert missing == 0
+    unsourced = con.execute(
+        "select count(*) from mdm.golden_attribute_lineage "
+        "where source_file is null or source_line is null"
+    ).fetchone()[0]
+    assert unsourced == 0  # no pins in this run: every value comes from a delivered line
+
+
+def test_orders_and_invoices_of_a_cluster_add_up_on_its_golden_record(con):
+    # Independent of the dbt models: raw rows, the published xref and the rates seed file.
+    rates = {
+        line.split(",")[0]: Decimal(line.split(",")[1])
+        for line in (DBT_PROJECT_DIR / "seeds" / "currency_rates.csv").read_text().splitlines()[1:]
+    }
+    rows = con.execute(
+        """
+        with orders as (
+            select 'ecommerce' as source_system, customer_id as record_id,
+                total_price as amount, currency
+            from raw.ecommerce_orders
+            where customer_id is not null and financial_status = 'paid'
+            qualify row_number() over (partition by id order by _delivery_seq desc) = 1
+        ),
+        invoices as (
+            select 'erp', KUNNR, NETWR, WAERK from raw.erp_invoices
+            qualify row_number() over (partition by VBELN order by _delivery_seq desc) = 1
+        ),
+        purchases as (select * from orders union all select * from invoices)
+        select xref.golden_id, purchases.amount::varchar, purchases.currency,
+            count(distinct xref.source_system || xref.source_record_id)
+                over (partition by xref.golden_id) as purchasing_records
+        from purchases
+        inner join mdm.customer_xref as xref
+            on xref.source_system = purchases.source_system
+            and xref.source_record_id = purchases.record_id::varchar
+        """
+    ).fetchall()
+    expected: dict[str, Decimal] = {}
+    for golden_id, amount, currency, purchasing_records in rows:
+        if purchasing_records >= 2:
+            value = (Decimal(amount) * rates[currency]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            expected[golden_id] = expected.get(golden_id, Decimal(0)) + value
+    assert len(expected) >= 10  # clusters whose purchases come from several records
+    actual = dict(
+        con.execute(
+            "select golden_id, total_spend_cny from marts.customer_360 where golden_id in "
+            "(select unnest(?::varchar[]))",
+            [list(expected)],
+        ).fetchall()
+    )
+    assert actual == expected

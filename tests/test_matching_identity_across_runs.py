@@ -119,8 +119,6 @@ class Runs:
 
     def run(self, rows: list[dict]) -> tuple[dict[str, str], list[tuple]]:
         """Match ``rows``, publish; return the golden ids and this run's events."""
-        from warehouse.publish import APPENDED_TABLES
-
         self.count += 1
         run_id = f"run-{self.count}"
         load_party_records(self.con, rows)
@@ -131,9 +129,11 @@ class Runs:
         self.con.execute(
             "create or replace table mdm.customer_xref as select * from mdm_build.customer_xref"
         )
-        for build, published in APPENDED_TABLES:
-            self.con.execute(f"create table if not exists {published} as from {build} limit 0")
-            self.con.execute(f"insert into {published} by name select * from {build}")
+        self.con.execute(
+            "create table if not exists mdm.identity_events as "
+            "from mdm_build.identity_events limit 0"
+        )
+        self.con.execute("insert into mdm.identity_events by name from mdm_build.identity_events")
         events = self.con.execute(
             "select event_type, golden_id, related_golden_ids, actor from mdm.identity_events "
             "where run_id = ? order by event_type, golden_id",

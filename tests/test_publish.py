@@ -41,9 +41,19 @@ def _build(con, golden_ids: list[str], event_run: str = "r1") -> None:
         "select golden_id as golden_id_l from mdm_build.golden_customer"
     )
     con.execute(
+        "create or replace table mdm_build.golden_customer_history as "
+        "select golden_id, 1 as version, timestamp '2026-01-01' as valid_from, "
+        "null::timestamp as valid_to from mdm_build.golden_customer"
+    )
+    con.execute(
         f"create or replace table mdm_build.identity_events as "
         f"select 'e-' || golden_id || '-{event_run}' as event_id, golden_id, "
         f"'{event_run}' as run_id from mdm_build.golden_customer"
+    )
+    con.execute(
+        f"create or replace table mdm_build.golden_update_events as "
+        f"select 'u-' || golden_id || '-{event_run}' as event_id, golden_id, "
+        f"'{event_run}' as run_id from mdm_build.golden_customer where golden_id = 'G1'"
     )
 
 
@@ -54,7 +64,12 @@ def test_publish_replaces_tables_and_appends_events(con):
     _build(con, ["G1"], event_run="r2")
     publish(con, "r2")
     assert con.execute("select count(*) from mdm.golden_customer").fetchone()[0] == 1
-    assert con.execute("select count(*) from mdm.identity_events").fetchone()[0] == 3
+    # r1: two matching events and G1's update; r2: one of each
+    assert con.execute("select count(*) from mdm.identity_events").fetchone()[0] == 5
+    assert report.row_counts["mdm.identity_events"] == 3
+    assert con.execute(
+        "select golden_id from mdm.golden_customer_as_of(timestamp '2026-06-01')"
+    ).fetchall() == [("G1",)]
     assert con.execute("select count(*) from audit.publications").fetchone()[0] == 2
 
 

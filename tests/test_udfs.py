@@ -295,10 +295,25 @@ def test_register_udfs_makes_functions_callable_from_sql() -> None:
                 normalize_phone(null, 'US'),
                 romanize('张伟'),
                 country_iso2('Deutschland'),
-                proper_case('ANNA')
+                proper_case('ANNA'),
+                phone_type('+8613800138000'),
+                phone_type('+862155551234'),
+                phone_type('+14155550132'),
+                phone_type(null)
             """
         ).fetchone()
-    assert row == ("+14155550132", "+8613800138000", None, "zhangwei", "DE", "Anna")
+    assert row == (
+        "+14155550132",
+        "+8613800138000",
+        None,
+        "zhangwei",
+        "DE",
+        "Anna",
+        "mobile",
+        "fixed_line",
+        "fixed_line_or_mobile",
+        None,
+    )
 
 
 def test_registered_functions_give_scalar_results_over_many_batches() -> None:

@@ -14,7 +14,8 @@ from warehouse.udfs import register_udfs
 
 
 class Plugin(BasePlugin):
-    """Registers ``normalize_phone``, ``romanize``, ``country_iso2`` and ``proper_case``."""
+    """Registers ``normalize_phone``, ``romanize``, ``country_iso2``, ``proper_case`` and
+    ``phone_type``."""
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         register_udfs(conn)

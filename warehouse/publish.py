@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from warehouse.history import define_as_of_macro
 from warehouse.layout import table_exists, transaction
 
 # (build table, published table): replaced whole on every publish.
@@ -21,12 +22,18 @@ REPLACED_TABLES: tuple[tuple[str, str], ...] = (
     ("mdm_build.customer_xref", "mdm.customer_xref"),
     ("mdm_build.golden_customer", "mdm.golden_customer"),
     ("mdm_build.golden_attribute_lineage", "mdm.golden_attribute_lineage"),
+    ("mdm_build.golden_customer_history", "mdm.golden_customer_history"),
     ("marts_build.customer_360", "marts.customer_360"),
     ("mdm_build.review_queue", "mdm.review_queue"),
 )
 # (build table, published table): the build table holds this run's rows, appended.
+# Matching's created / merged / split events and survivorship's updated events share one feed.
 APPENDED_TABLES: tuple[tuple[str, str], ...] = (
     ("mdm_build.identity_events", "mdm.identity_events"),
+    ("mdm_build.golden_update_events", "mdm.identity_events"),
+)
+PUBLISHED_TABLES: tuple[str, ...] = tuple(
+    dict.fromkeys(published for _, published in REPLACED_TABLES + APPENDED_TABLES)
 )
 
 
@@ -67,7 +74,8 @@ def publish(con: duckdb.DuckDBPyConnection, run_id: str) -> PublishReport:
                 con.execute(f"insert into {published} by name select * from {build}")
             else:
                 con.execute(f"create table {published} as select * from {build}")
-        for _, published in REPLACED_TABLES + APPENDED_TABLES:
+        define_as_of_macro(con)
+        for published in PUBLISHED_TABLES:
             report.row_counts[published] = con.execute(
                 f"select count(*) from {published}"
             ).fetchone()[0]

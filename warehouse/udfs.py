@@ -325,6 +325,29 @@ def normalize_phone(raw: str | None, default_region: str | None = None) -> str |
     return result or None
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
+def phone_type(e164: str | None) -> str | None:
+    """The kind of line an E.164 number is, in lower case: ``mobile``, ``fixed_line``,
+    ``fixed_line_or_mobile`` (numbering plans that do not tell them apart, such as the
+    North American one), ``voip``, ``toll_free``, ... or ``unknown``; ``None`` for no
+    number or one that does not parse."""
+    if not e164:
+        return None
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return None
+    kind = phonenumbers.number_type(number)
+    return _PHONE_TYPE_NAMES.get(kind, "unknown")
+
+
+_PHONE_TYPE_NAMES = {
+    value: name.lower()
+    for name, value in vars(phonenumbers.PhoneNumberType).items()
+    if name.isupper() and isinstance(value, int)
+}
+
+
 # --------------------------------------------------------------------------------------
 # Romanisation (matching keys)
 # --------------------------------------------------------------------------------------
@@ -429,6 +452,11 @@ def romanize_arrow(text: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.if_else(is_ascii, ascii_key, other)
 
 
+def phone_type_arrow(e164: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Vectorised :func:`phone_type`."""
+    return _map_distinct(e164, phone_type)
+
+
 def proper_case_arrow(text: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Vectorised :func:`proper_case`."""
     values = _as_array(text).cast(pa.string())
@@ -459,6 +487,7 @@ SQL_FUNCTIONS: tuple[tuple[str, Callable[..., pa.Array], tuple[str, ...]], ...] 
     ("romanize", romanize_arrow, ("VARCHAR",)),
     ("country_iso2", country_iso2_arrow, ("VARCHAR",)),
     ("proper_case", proper_case_arrow, ("VARCHAR",)),
+    ("phone_type", phone_type_arrow, ("VARCHAR",)),
 )
 
 

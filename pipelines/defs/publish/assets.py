@@ -3,13 +3,11 @@
 import dagster as dg
 
 from pipelines.resources import WarehouseResource
-from warehouse.publish import APPENDED_TABLES, REPLACED_TABLES, publish
+from warehouse.publish import APPENDED_TABLES, PUBLISHED_TABLES, REPLACED_TABLES, publish
 
 _BUILD_DEPS = [dg.AssetKey(build.split(".")) for build, _ in REPLACED_TABLES + APPENDED_TABLES]
 
-PUBLISHED_KEYS = [
-    dg.AssetKey(published.split(".")) for _, published in REPLACED_TABLES + APPENDED_TABLES
-]
+PUBLISHED_KEYS = [dg.AssetKey(published.split(".")) for published in PUBLISHED_TABLES]
 
 
 @dg.multi_asset(

@@ -6,6 +6,7 @@ because they read the ``mdm_build.customer_xref`` that matching writes.
 """
 
 import contextlib
+import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -40,7 +41,9 @@ class MdmDbtTranslator(DagsterDbtTranslator):
 
 def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     os.environ["MDM_WAREHOUSE"] = warehouse.warehouse_path
-    invocation = dbt.cli(["build"], context=context)
+    # Identity events and history rows carry the Dagster run id (var run_id).
+    run_vars = json.dumps({"run_id": context.run.run_id})
+    invocation = dbt.cli(["build", "--vars", run_vars], context=context)
     log_path = os.environ.get("MDM_DBT_LOG")
     if not log_path:
         yield from invocation.stream()

@@ -5,11 +5,11 @@
 #}
 
 {%- set attributes = golden_attributes() -%}
-{%- set previous_source = source("mdm_previous", "golden_customer") -%}
-{%- set previous_relation = adapter.get_relation(
-    database=previous_source.database,
-    schema=previous_source.schema,
-    identifier=previous_source.identifier,
+{%- set previous_relation = existing_source("mdm_previous", "golden_customer") -%}
+{%- set previous_columns = {"golden_id": "varchar"} -%}
+{%- do previous_columns.update(attributes) -%}
+{%- do previous_columns.update(
+    {"first_seen_at": "timestamp", "updated_at": "timestamp", "version": "integer"}
 ) -%}
 
 with
@@ -34,21 +34,8 @@ winners as (
 
 previous as (
 
-    {% if previous_relation is not none -%}
-    select golden_id, {{ attributes | join(", ") }}, first_seen_at, updated_at, version
-    from {{ previous_relation }}
-    {%- else -%}
-    -- first run: nothing published yet
-    select
-        null::varchar as golden_id,
-        {% for name, type in attributes.items() -%}
-        null::{{ type }} as {{ name }},
-        {% endfor -%}
-        null::timestamp as first_seen_at,
-        null::timestamp as updated_at,
-        null::integer as version
-    where false
-    {%- endif %}
+    -- the last publication; nothing before the first publish
+    {{ select_or_empty(previous_relation, previous_columns) }}
 
 ),
 
