@@ -34,7 +34,16 @@ LAYER_TABLES = (
     ),
     ("staging", ("int_party_records",)),
     ("mdm_build", ("customer_xref", "golden_customer")),
-    ("mdm", ("customer_xref", "golden_customer", "golden_attribute_lineage", "identity_events")),
+    (
+        "mdm",
+        (
+            "customer_xref",
+            "golden_customer",
+            "golden_attribute_lineage",
+            "golden_customer_history",
+            "identity_events",
+        ),
+    ),
     ("marts", ("customer_360",)),
 )
 
@@ -168,6 +177,41 @@ def _quarantine(run_id: str) -> list[tuple[str, str, int]]:
     return rows
 
 
+def _golden_summary(run_id: str) -> list[str]:
+    """What the published golden records and customer 360 look like after this run."""
+    with connect(config.warehouse_path(), read_only=True) as con:
+        if not table_exists(con, "marts", "customer_360"):
+            return []
+        events = dict(
+            con.execute(
+                "select event_type, count(*) from mdm.identity_events where run_id = ? group by 1",
+                [run_id],
+            ).fetchall()
+        )
+        pinned = con.execute(
+            "select count(*) from mdm.golden_attribute_lineage where rule = 'steward_pin'"
+        ).fetchone()[0]
+        segments = {
+            column: con.execute(
+                f"select {column}, count(*) from marts.customer_360 group by 1 order by 1"
+            ).fetchall()
+            for column in ("value_tier", "behaviour", "lifecycle_stage")
+        }
+        as_of, churn_risk = con.execute(
+            "select max(as_of_date), count(*) filter (where churn_risk) from marts.customer_360"
+        ).fetchone()
+    lines = ["\ngolden records:"]
+    for event_type in ("created", "updated", "merged", "split"):
+        lines.append(f"  {event_type + ' this run':<22} {events.get(event_type, 0):>8,}")
+    lines.append(f"  {'values pinned':<22} {pinned:>8,}")
+    lines.append(f"\ncustomer 360 as of {as_of}:")
+    for column, counts in segments.items():
+        shown = ", ".join(f"{value or 'none'} {count:,}" for value, count in counts)
+        lines.append(f"  {column:<16} {shown}")
+    lines.append(f"  {'churn_risk':<16} {churn_risk:,}")
+    return lines
+
+
 def render_summary(outcome: RunOutcome) -> str:
     lines = ["", f"== mdm run {outcome.run_id}: {'SUCCESS' if outcome.success else 'FAILED'} =="]
 
@@ -214,6 +258,9 @@ def render_summary(outcome: RunOutcome) -> str:
                 value = xref_meta[key]
                 shown = f"{value:.4f}" if isinstance(value, float) else f"{value:,}"
                 lines.append(f"  {key:<16} {shown}")
+
+    if outcome.success:
+        lines.extend(_golden_summary(outcome.run_id))
 
     lines.append("\nseconds per stage:")
     width = max((len(step) for step in outcome.step_seconds), default=5)
