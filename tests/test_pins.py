@@ -87,3 +87,19 @@ def test_latest_action_per_attribute_counts(con):
 
 def test_no_pins_table_means_no_pins(con):
     assert active_pins(con) == []
+
+
+def test_pin_moved_by_a_merge_is_unpinned_from_the_id_it_decides_now(con):
+    pin_id = pin_attribute(con, "G-OLD", "company", "Stark Foods Ltd", "sam", "registered name")
+    # G-OLD was merged into G-NEW; the published lineage of G-NEW names the pin.
+    con.execute(
+        "create table mdm.golden_attribute_lineage as select 'G-NEW' as golden_id, "
+        "'company' as attribute, 'steward_pin' as rule, ? as source_record_id",
+        [pin_id],
+    )
+    unpin_attribute(con, "G-NEW", "company", "kim", "company renamed")
+    assert active_pins(con) == []
+    (unpinned_on,) = con.execute(
+        "select golden_id from mdm.attribute_pins where action = 'unpin'"
+    ).fetchone()
+    assert unpinned_on == "G-OLD"

@@ -181,11 +181,38 @@ def unpin_attribute(
     reason: str,
     decided_at: dt.datetime | None = None,
 ) -> str:
-    """Give the attribute back to survivorship from the next run on; returns the action id."""
+    """Give the attribute back to survivorship from the next run on; returns the action id.
+
+    ``golden_id`` is the id the pin was made on or, when a merge has moved the pin, the id
+    whose published value it now decides (the published lineage names the pin).
+    """
     active = {(pin.golden_id, pin.attribute) for pin in active_pins(con, golden_id)}
+    pinned_on = golden_id
     if (golden_id, attribute) not in active:
-        raise PinError(f"{golden_id} has no pinned {attribute} to unpin")
-    return _record(con, "unpin", golden_id, attribute, None, decided_by, reason, decided_at)
+        pinned_on = _moved_pin_owner(con, golden_id, attribute)
+        if pinned_on is None:
+            raise PinError(f"{golden_id} has no pinned {attribute} to unpin")
+    return _record(con, "unpin", pinned_on, attribute, None, decided_by, reason, decided_at)
+
+
+def _moved_pin_owner(con: duckdb.DuckDBPyConnection, golden_id: str, attribute: str) -> str | None:
+    """The golden id a pin in force was made on, when the published value of
+    ``golden_id``'s attribute comes from it (a merge moved it); else ``None``."""
+    if not table_exists(con, "mdm", "golden_attribute_lineage"):
+        return None
+    row = con.execute(
+        """
+        select source_record_id from mdm.golden_attribute_lineage
+        where golden_id = ? and attribute = ? and rule = 'steward_pin'
+        """,
+        [golden_id, attribute],
+    ).fetchone()
+    if row is None:
+        return None
+    for pin in active_pins(con):
+        if pin.pin_id == row[0]:
+            return pin.golden_id
+    return None
 
 
 def active_pins(con: duckdb.DuckDBPyConnection, golden_id: str | None = None) -> list[Pin]:
