@@ -40,6 +40,7 @@ from tests.test_dbt_models import (
     erp,
     profile,
     shop,
+    write_xref,
 )
 from warehouse.config import DBT_PROJECT_DIR
 
@@ -194,23 +195,6 @@ XREF = [
 ]
 
 
-def write_xref(con: duckdb.DuckDBPyConnection) -> None:
-    """The matching step's output, by hand (as tests.test_dbt_models.write_xref)."""
-    con.execute("create schema if not exists mdm_build")
-    con.execute(
-        """
-        create or replace table mdm_build.customer_xref (
-            source_system varchar, source_record_id varchar, golden_id varchar,
-            match_probability double, assigned_at timestamp, is_deleted boolean
-        )
-        """
-    )
-    con.executemany(
-        "insert into mdm_build.customer_xref values (?, ?, ?, 1.0, now(), false)",
-        [list(row) for row in XREF],
-    )
-
-
 def load_sources(con: duckdb.DuckDBPyConnection) -> None:
     erp_customers = [erp(kunnr(golden_id), NAME1=f"KUNDE {golden_id}") for golden_id in INVOICED]
     erp_customers += [
@@ -264,7 +248,7 @@ def customers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Customers]:
             load_sources(con)
         dbt_build(tmp, "standardized")
         with duckdb.connect(str(path)) as con:
-            write_xref(con)
+            write_xref(con, XREF)
         dbt_build(tmp, "mastered")
         yield Customers(path, tmp)
     finally:

@@ -857,29 +857,30 @@ def test_golden_birth_date_prefers_crm(warehouse: Warehouse) -> None:
     )
 
 
-MISSING_LINEAGE_SQL = """
-    with golden as (
-        unpivot (
-            select golden_id, first_name, last_name, full_name, email, phone, street,
-                city, region, postal_code, country, cast(birth_date as varchar) as birth_date,
-                company, cast(email_opt_in as varchar) as email_opt_in
-            from mdm_build.golden_customer
+def missing_lineage_sql(schema: str) -> str:
+    """Golden values of ``schema``.golden_customer without evidence in its lineage table."""
+    return f"""
+        with golden as (
+            unpivot (
+                select golden_id, first_name, last_name, full_name, email, phone, street,
+                    city, region, postal_code, country, cast(birth_date as varchar) as birth_date,
+                    company, cast(email_opt_in as varchar) as email_opt_in
+                from {schema}.golden_customer
+            )
+            on columns(* exclude (golden_id)) into name attribute value value
         )
-        on columns(* exclude (golden_id)) into name attribute value value
-    )
-    select golden.*
-    from golden
-    left join mdm_build.golden_attribute_lineage as lineage
-        on lineage.golden_id = golden.golden_id
-        and lineage.attribute = golden.attribute
-        and lineage.value = golden.value
-    where lineage.golden_id is null
-"""
+        select golden.*
+        from golden
+        anti join {schema}.golden_attribute_lineage as lineage
+            on lineage.golden_id = golden.golden_id
+            and lineage.attribute = golden.attribute
+            and lineage.value = golden.value
+    """
 
 
 def test_golden_lineage_exists_for_every_non_null_attribute(warehouse: Warehouse) -> None:
     # after the second build, pinned values included
-    assert warehouse.rows(MISSING_LINEAGE_SQL) == []
+    assert warehouse.rows(missing_lineage_sql("mdm_build")) == []
     lineage_rows = warehouse.rows("select count(*) as n from mdm_build.golden_attribute_lineage")
     golden_values = warehouse.rows(
         "select count(*) as n from (unpivot (select * exclude (source_count, first_seen_at, "

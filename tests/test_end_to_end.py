@@ -11,6 +11,7 @@ import pytest
 
 from pipelines.run import RunOutcome, run_pipeline
 from sources.generator import generate
+from tests.test_dbt_models import missing_lineage_sql
 from warehouse.config import DBT_PROJECT_DIR
 
 pytestmark = pytest.mark.e2e
@@ -255,25 +256,7 @@ def test_rerun_without_changes_keeps_one_open_version_per_golden_record(pipeline
 
 
 def test_published_lineage_covers_every_golden_value(con):
-    missing = con.execute(
-        """
-        with golden as (
-            unpivot (
-                select golden_id, first_name, last_name, full_name, email, phone, street,
-                    city, region, postal_code, country, cast(birth_date as varchar) as birth_date,
-                    company, cast(email_opt_in as varchar) as email_opt_in
-                from mdm.golden_customer
-            )
-            on columns(* exclude (golden_id)) into name attribute value value
-        )
-        select count(*)
-        from golden
-        anti join mdm.golden_attribute_lineage as lineage
-            on lineage.golden_id = golden.golden_id
-            and lineage.attribute = golden.attribute
-            and lineage.value = golden.value
-        """
-    ).fetchone()[0]
+    missing = con.execute(f"select count(*) from ({missing_lineage_sql('mdm')})").fetchone()[0]
     assert missing == 0
     unsourced = con.execute(
         "select count(*) from mdm.golden_attribute_lineage "
