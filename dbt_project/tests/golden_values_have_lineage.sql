@@ -3,6 +3,8 @@
     attribute with the same value. Fails the mastered build (and so blocks publication)
     when survivorship and lineage ever disagree.
 #}
+{#- a Dagster asset check on the model it guards (it reads more than one) -#}
+{{ config(meta={"dagster": {"ref": {"name": "golden_attribute_lineage"}}}) }}
 {%- set attributes = golden_attributes() -%}
 
 with golden as (
