@@ -245,6 +245,12 @@ def render_summary(outcome: RunOutcome) -> str:
         lines.append(f"  FAILED {check.check} on {check.asset}")
         if check.description:
             lines.extend(f"    {line}" for line in check.description.splitlines()[:12])
+    if failed:
+        stopped_by = ", ".join(check.check for check in failed)
+        lines.append(
+            f"  publication stopped by {stopped_by}: the published tables (mdm.*, marts.*) "
+            "are as the last successful run left them"
+        )
 
     xref_meta = outcome.metadata.get("mdm_build/customer_xref", {})
     if xref_meta:

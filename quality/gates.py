@@ -78,6 +78,7 @@ class GateResult:
     passed: bool
     outcomes: list[ExpectationOutcome]
     row_count: int = 0
+    source_system: str | None = None
 
     def failures(self) -> list[ExpectationOutcome]:
         """The expectations that failed, in suite order."""
@@ -91,7 +92,8 @@ class GateResult:
             if failures
             else f"passed, {len(self.outcomes)} expectations"
         )
-        lines = [f"Gate {self.suite} on {self.table} ({self.row_count} rows): {verdict}"]
+        scope = f", source {self.source_system}" if self.source_system else ""
+        lines = [f"Gate {self.suite} on {self.table}{scope} ({self.row_count} rows): {verdict}"]
         for outcome in failures:
             dimension = f" [{outcome.dimension}]" if outcome.dimension else ""
             lines.append(
@@ -244,6 +246,7 @@ def _gate_result(
         passed=bool(validation.success),
         outcomes=outcomes,
         row_count=row_count,
+        source_system=spec.source_system,
     )
 
 

@@ -1,6 +1,8 @@
 """Gate results in the warehouse: ``quality.gate_results`` and ``quality.failing_rows``.
 
-One row per expectation per gate run goes to ``quality.gate_results``; the sampled failing
+One row per expectation per gate run goes to ``quality.gate_results`` (with the source system
+the suite measures and the expectation's dimension, so trends per source and dimension can
+be queried); the sampled failing
 rows of every failed expectation go to ``quality.failing_rows`` as JSON. Writing a gate's
 results again for the same run (a retried check) replaces what that run wrote before.
 """
@@ -27,7 +29,9 @@ create table if not exists quality.gate_results (
     observed_value double,
     threshold double,
     unexpected_count bigint,
-    checked_at timestamp not null
+    checked_at timestamp not null,
+    source_system varchar,
+    dimension varchar
 )
 """
 
@@ -45,6 +49,9 @@ def ensure_result_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the ``quality`` schema and its result tables if they do not exist."""
     con.execute("create schema if not exists quality")
     con.execute(GATE_RESULTS_DDL)
+    # warehouses made before results were kept per source and dimension
+    con.execute("alter table quality.gate_results add column if not exists source_system varchar")
+    con.execute("alter table quality.gate_results add column if not exists dimension varchar")
     con.execute(FAILING_ROWS_DDL)
 
 
@@ -72,6 +79,8 @@ def write_gate_result(
             outcome.threshold,
             outcome.unexpected_count,
             checked,
+            result.source_system,
+            outcome.dimension,
         )
         for outcome in result.outcomes
     ]
@@ -92,8 +101,8 @@ def write_gate_result(
     if outcome_rows:
         con.executemany(
             "insert into quality.gate_results (run_id, suite, table_name, expectation, column_name,"
-            " success, observed_value, threshold, unexpected_count, checked_at)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " success, observed_value, threshold, unexpected_count, checked_at, source_system,"
+            " dimension) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             outcome_rows,
         )
     if failing_rows:

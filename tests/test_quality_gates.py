@@ -9,6 +9,7 @@ import pytest
 
 from quality.gates import SUITES, GateResult, run_gate
 from quality.suites import ExpectationSpec, SuiteSpec
+from quality.thresholds import THRESHOLDS_FILE
 
 RAW_METADATA = {
     "_source_file": "varchar",
@@ -40,8 +41,16 @@ PARTY_COLUMNS = {
     "phone": "varchar",
     "phone_2": "varchar",
     "country": "varchar",
+    "postal_code": "varchar",
     "company": "varchar",
     "is_deleted": "boolean",
+}
+# Raw tables the staged suites compare a record's deliveries in: native id, creation time.
+RAW_IDENTITY_COLUMNS = {
+    "raw.crm_contacts": {"Id": "varchar", "CreatedDate": "varchar"},
+    "raw.erp_customers": {"KUNNR": "varchar", "ERDAT": "varchar"},
+    "raw.ecommerce_customers": {"id": "bigint", "created_at": "varchar"},
+    "raw.social_profiles": {"platform": "varchar", "user_id": "varchar", "created_at": "varchar"},
 }
 
 
@@ -180,6 +189,7 @@ def party(n: int, source: str | None = None, **values) -> dict:
         "email": f"wei{n}@example.cn",
         "phone": "+8613800138000",
         "country": "CN",
+        "postal_code": "200000",
         "is_deleted": False,
     }
     row.update(values)
@@ -188,6 +198,21 @@ def party(n: int, source: str | None = None, **values) -> dict:
 
 def create_parties(con, rows: list[dict]) -> None:
     create_table(con, "staging.int_party_records", PARTY_COLUMNS, rows)
+    for table, columns in RAW_IDENTITY_COLUMNS.items():
+        if not con.execute(
+            "select count(*) from duckdb_tables() where schema_name || '.' || table_name = ?",
+            [table],
+        ).fetchone()[0]:
+            create_table(con, table, columns, [])
+
+
+def run_staged(con, run_id: str = "run-1") -> dict[str, GateResult]:
+    """Every staged suite over the party records, by suite name."""
+    return {
+        name: run_gate(con, name, run_id)
+        for name in ("staged_party_records", "staged_crm", "staged_erp", "staged_ecommerce")
+        + ("staged_social",)
+    }
 
 
 def test_staged_gate_passes_on_good_records(con):
@@ -210,9 +235,10 @@ def test_staged_gate_passes_on_good_records(con):
         ],
     )
 
-    result = run_gate(con, "staged_party_records", "run-1")
+    results = run_staged(con)
 
-    assert result.passed, result.describe()
+    for result in results.values():
+        assert result.passed, result.describe()
 
 
 def incomplete(count: int, total: int = 100) -> list[dict]:
@@ -232,9 +258,9 @@ def incomplete(count: int, total: int = 100) -> list[dict]:
 def test_staged_gate_completeness_is_held_to_its_threshold(con, missing, passes):
     create_parties(con, incomplete(missing))
 
-    result = run_gate(con, "staged_party_records", "run-1")
+    result = run_gate(con, "staged_crm", "run-1")
 
-    outcome = next(o for o in result.outcomes if o.column == "complete_crm")
+    outcome = next(o for o in result.outcomes if o.column == "complete")
     assert outcome.observed == pytest.approx((100 - missing) / 100)
     assert outcome.threshold == 0.90
     assert outcome.success is passes
@@ -244,17 +270,17 @@ def test_staged_gate_completeness_is_held_to_its_threshold(con, missing, passes)
 def test_staged_gate_names_what_failed_with_measured_value_and_rows(con):
     create_parties(con, incomplete(11))
 
-    result = run_gate(con, "staged_party_records", "run-1")
+    result = run_gate(con, "staged_crm", "run-1")
 
-    outcome = failure(result, "expect_column_values_to_be_in_set(complete_crm)")
+    outcome = failure(result, "expect_column_values_to_be_in_set(complete)")
     assert outcome.unexpected_count == 11
     assert len(outcome.sample_rows) == 5
-    assert outcome.sample_rows[0] == {"record_key": "crm|id0", "complete_crm": False}
+    assert outcome.sample_rows[0] == {"record_key": "crm|id0", "complete": False}
     text = result.describe()
-    assert "FAILED" in text
-    assert "expect_column_values_to_be_in_set(complete_crm) [completeness]" in text
+    assert "FAILED" in text and "source crm" in text
+    assert "expect_column_values_to_be_in_set(complete) [completeness]" in text
     assert "measured 0.8900, threshold 0.9000, 11 unexpected" in text
-    assert '{"record_key": "crm|id0", "complete_crm": false}' in text
+    assert '{"record_key": "crm|id0", "complete": false}' in text
 
 
 def test_staged_gate_measures_completeness_per_source(con):
@@ -265,28 +291,28 @@ def test_staged_gate_measures_completeness_per_source(con):
         row.update(email=None, phone=None)
     create_parties(con, rows)
 
-    result = run_gate(con, "staged_party_records", "run-1")
+    results = run_staged(con)
 
-    assert not result.passed
-    outcome = failure(result, "expect_column_values_to_be_in_set(complete_crm)")
+    assert not results["staged_crm"].passed
+    outcome = failure(results["staged_crm"], "expect_column_values_to_be_in_set(complete)")
     assert outcome.observed == pytest.approx(17 / 20)
-    ecommerce = next(o for o in result.outcomes if o.column == "complete_ecommerce")
+    ecommerce = next(o for o in results["staged_ecommerce"].outcomes if o.column == "complete")
     assert ecommerce.success and ecommerce.observed == 1.0
 
 
 def test_social_profiles_need_a_name_but_no_contact(con):
     rows = [party(n, "social", email=None, phone=None) for n in range(20)]
     create_parties(con, rows)
-    assert run_gate(con, "staged_party_records", "run-1").passed
+    assert run_gate(con, "staged_social", "run-1").passed
 
     rows[0].update(first_name=None, last_name=None, full_name=None)
     rows[1].update(first_name=None, last_name=None, full_name=None)
     rows[2].update(first_name=None, last_name=None, full_name=None)
     con.execute("drop table staging.int_party_records")
     create_parties(con, rows)
-    result = run_gate(con, "staged_party_records", "run-2")
+    result = run_gate(con, "staged_social", "run-2")
     assert not result.passed
-    assert failure(result, "expect_column_values_to_be_in_set(complete_social)").observed == 0.85
+    assert failure(result, "expect_column_values_to_be_in_set(complete)").observed == 0.85
 
 
 @pytest.mark.parametrize(
@@ -301,12 +327,12 @@ def test_social_profiles_need_a_name_but_no_contact(con):
 )
 @pytest.mark.parametrize("bad, passes", [(6, False), (4, True)], ids=["0.94", "0.96"])
 def test_staged_gate_accuracy_is_held_to_its_threshold(con, column, bad_value, bad, passes):
-    rows = [party(n) for n in range(100)]
+    rows = [party(n, "crm") for n in range(100)]
     for n in range(bad):
         rows[n][column] = bad_value
     create_parties(con, rows)
 
-    result = run_gate(con, "staged_party_records", "run-1")
+    result = run_gate(con, "staged_crm", "run-1")
 
     outcome = next(o for o in result.outcomes if o.column == column)
     assert outcome.dimension == "accuracy"
@@ -320,11 +346,11 @@ def test_staged_gate_accuracy_is_held_to_its_threshold(con, column, bad_value, b
 
 def test_staged_gate_counts_accuracy_over_present_values_only(con):
     # 60 records without email, 40 with; 2 malformed of 40 is 0.95, which passes.
-    rows = [party(n, email=None if n >= 40 else f"p{n}@example.com") for n in range(100)]
+    rows = [party(n, "crm", email=None if n >= 40 else f"p{n}@example.com") for n in range(100)]
     rows[0]["email"] = rows[1]["email"] = "broken"
     create_parties(con, rows)
 
-    result = run_gate(con, "staged_party_records", "run-1")
+    result = run_gate(con, "staged_crm", "run-1")
 
     outcome = next(o for o in result.outcomes if o.column == "email")
     assert outcome.observed == pytest.approx(38 / 40)
@@ -387,8 +413,19 @@ def xref(n: int, golden_id: str) -> dict:
     }
 
 
+def create_golden(con, rows: list[dict], deleted: int = 0) -> None:
+    """Golden records, each with one CRM source record; the first ``deleted`` of them have
+    only a record deleted in its source."""
+    create_table(con, "mdm_build.golden_customer", GOLDEN_COLUMNS, rows)
+    ids = [row["golden_id"] for row in rows if row["golden_id"]]
+    create_table(
+        con, "mdm_build.customer_xref", XREF_COLUMNS, [xref(4 * n, g) for n, g in enumerate(ids)]
+    )
+    create_parties(con, [party(4 * n, "crm", is_deleted=n < deleted) for n in range(len(ids))])
+
+
 def test_golden_customer_gate_passes_on_unique_ids(con):
-    create_table(con, "mdm_build.golden_customer", GOLDEN_COLUMNS, [golden(n) for n in range(5)])
+    create_golden(con, [golden(n) for n in range(5)])
 
     result = run_gate(con, "golden_customer", "run-1")
 
@@ -397,7 +434,7 @@ def test_golden_customer_gate_passes_on_unique_ids(con):
 
 def test_golden_customer_gate_fails_on_a_duplicate_or_missing_golden_id(con):
     rows = [golden(0), golden(0, full_name="Twin"), golden(2, golden_id=None)]
-    create_table(con, "mdm_build.golden_customer", GOLDEN_COLUMNS, rows)
+    create_golden(con, rows)
 
     result = run_gate(con, "golden_customer", "run-1")
 
@@ -483,12 +520,12 @@ def test_unknown_suite_is_refused(con):
 
 def test_a_missing_required_table_is_an_error_not_a_pass(con):
     with pytest.raises(LookupError, match="staging.int_party_records does not exist"):
-        run_gate(con, "staged_party_records", "run-1")
+        run_gate(con, "staged_crm", "run-1")
 
 
 def test_thresholds_come_from_the_file_in_force(con, tmp_path, monkeypatch):
     create_parties(con, incomplete(15))
-    assert not run_gate(con, "staged_party_records", "run-1").passed
+    assert not run_gate(con, "staged_crm", "run-1").passed
 
     lenient = tmp_path / "thresholds.yml"
     lenient.write_text(
@@ -498,7 +535,7 @@ def test_thresholds_come_from_the_file_in_force(con, tmp_path, monkeypatch):
     )
     monkeypatch.setenv("MDM_QUALITY_THRESHOLDS", str(lenient))
 
-    result = run_gate(con, "staged_party_records", "run-2")
+    result = run_gate(con, "staged_crm", "run-2")
 
     assert result.passed, result.describe()
     assert next(o for o in result.outcomes if o.dimension == "completeness").threshold == 0.80
@@ -524,3 +561,237 @@ def test_an_expectation_that_cannot_be_evaluated_fails_the_gate_with_its_error(c
     assert outcome.expectation == "expect_column_values_to_be_between(score)"
     assert str(outcome.observed).startswith("error: ")
     assert outcome.observed in result.describe()
+
+
+# staged: one source's formats and deliveries ---------------------------------------------
+
+
+def outcome_of(result: GateResult, column: str):
+    return next(o for o in result.outcomes if o.column == column)
+
+
+@pytest.mark.parametrize(
+    "country, postal_code",
+    [("CN", "2000"), ("US", "9410"), ("DE", "1011"), ("GB", "SW1A1A"), ("FR", "ABCDE")],
+)
+@pytest.mark.parametrize("bad, passes", [(6, False), (5, True)], ids=["0.94", "0.95"])
+def test_postal_codes_must_fit_their_country(con, country, postal_code, bad, passes):
+    good = {"CN": "200000", "US": "94105", "DE": "10115", "GB": "SW1A 1AA", "FR": "75001"}
+    rows = [party(n, "crm", country=country, postal_code=good[country]) for n in range(100)]
+    for n in range(bad):
+        rows[n]["postal_code"] = postal_code
+    create_parties(con, rows)
+
+    result = run_gate(con, "staged_crm", "run-1")
+
+    outcome = outcome_of(result, "postal_code_valid")
+    assert (outcome.dimension, outcome.threshold) == ("accuracy", 0.95)
+    assert outcome.observed == pytest.approx((100 - bad) / 100)
+    assert result.passed is passes
+
+
+def test_a_source_may_have_its_own_threshold(con, tmp_path, monkeypatch):
+    create_parties(con, incomplete(15))  # CRM completeness 0.85
+    own = tmp_path / "thresholds.yml"
+    own.write_text(
+        (THRESHOLDS_FILE.read_text(encoding="utf-8")).replace(
+            "sources: {}", "sources: {crm: {completeness: 0.85}, erp: {completeness: 0.99}}"
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MDM_QUALITY_THRESHOLDS", str(own))
+
+    result = run_gate(con, "staged_crm", "run-1")
+
+    assert result.passed, result.describe()
+    assert outcome_of(result, "complete").threshold == 0.85
+
+
+@pytest.mark.parametrize("disagreeing, passes", [(3, False), (2, True)], ids=["0.97", "0.98"])
+def test_a_record_must_agree_with_itself_across_deliveries(con, disagreeing, passes):
+    create_parties(con, [party(n, "crm") for n in range(100)])
+    deliveries = [{"Id": f"id{n}", "CreatedDate": "2025-01-01T00:00:00.000Z"} for n in range(100)]
+    # a later delivery of the same contact with another creation time
+    deliveries += [
+        {"Id": f"id{n}", "CreatedDate": "2025-02-02T00:00:00.000Z"} for n in range(disagreeing)
+    ]
+    con.executemany(
+        "insert into raw.crm_contacts values (?, ?)",
+        [[row["Id"], row["CreatedDate"]] for row in deliveries],
+    )
+
+    result = run_gate(con, "staged_crm", "run-1")
+
+    outcome = outcome_of(result, "agrees_across_deliveries")
+    assert (outcome.dimension, outcome.threshold) == ("consistency", 0.98)
+    assert outcome.observed == pytest.approx((100 - disagreeing) / 100)
+    assert result.passed is passes
+    if not passes:
+        assert outcome.sample_rows[0] == {
+            "record_key": "crm|id0",
+            "agrees_across_deliveries": False,
+        }
+
+
+# staged: orders, invoices, engagement ----------------------------------------------------
+
+ORDER_COLUMNS = {
+    "order_id": "varchar",
+    "customer_id": "varchar",
+    "total_price": "decimal(18, 2)",
+    "currency": "varchar",
+}
+INVOICE_COLUMNS = {
+    "billing_document_id": "varchar",
+    "customer_number": "varchar",
+    "net_amount": "decimal(18, 2)",
+    "currency": "varchar",
+}
+
+
+def create_orders(con, rows: list[dict], customers: Iterable[str] = ()) -> None:
+    create_table(con, "staging.stg_ecommerce__orders", ORDER_COLUMNS, rows)
+    create_table(
+        con,
+        "staging.stg_ecommerce__customers",
+        {"customer_id": "varchar"},
+        [{"customer_id": c} for c in customers],
+    )
+    create_table(
+        con,
+        "raw.ecommerce_orders",
+        {"id": "bigint", "customer_id": "bigint", "created_at": "varchar"},
+        [],
+    )
+
+
+def order(n: int, **values) -> dict:
+    return {
+        "order_id": str(n),
+        "customer_id": str(1000 + n),
+        "total_price": 10,
+        "currency": "USD",
+        **values,
+    }
+
+
+@pytest.mark.parametrize("bad, passes", [(6, False), (5, True)], ids=["0.94", "0.95"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"total_price": 0},  # nothing paid
+        {"total_price": 30000, "currency": "USD"},  # 219,000 CNY: above 200,000
+        {"currency": "XYZ"},  # no rate for it
+    ],
+    ids=["zero", "too-large", "unknown-currency"],
+)
+def test_order_amounts_must_be_plausible_and_currencies_known(con, change, bad, passes):
+    rows = [order(n) for n in range(100)]
+    for n in range(bad):
+        rows[n].update(change)
+    create_orders(con, rows, customers=[str(1000 + n) for n in range(100)])
+
+    result = run_gate(con, "staged_ecommerce_orders", "run-1")
+
+    assert result.passed is passes, result.describe()
+    assert result.source_system == "ecommerce"
+    if not passes:
+        (failed,) = result.failures()
+        assert failed.dimension == "accuracy"
+        assert failed.observed == pytest.approx(0.94)
+
+
+def test_order_amount_at_the_plausible_bounds_passes(con):
+    rows = [
+        order(0, total_price=0.01, currency="CNY"),
+        order(1, total_price=200000, currency="CNY"),
+    ]
+    create_orders(con, rows, customers=["1000", "1001"])
+    assert run_gate(con, "staged_ecommerce_orders", "run-1").passed
+
+
+@pytest.mark.parametrize("undelivered, passes", [(3, False), (2, True)], ids=["0.97", "0.98"])
+def test_orders_must_refer_to_delivered_shop_customers(con, undelivered, passes):
+    rows = [order(n) for n in range(100)] + [order(100 + n, customer_id=None) for n in range(50)]
+    create_orders(con, rows, customers=[str(1000 + n) for n in range(undelivered, 100)])
+
+    result = run_gate(con, "staged_ecommerce_orders", "run-1")
+
+    outcome = outcome_of(result, "customer_delivered")
+    assert outcome.observed == pytest.approx((100 - undelivered) / 100)  # guests not counted
+    assert result.passed is passes
+
+
+def test_invoices_are_checked_like_orders(con):
+    rows = [
+        {"billing_document_id": f"90{n}", "customer_number": f"00{n % 10}", "net_amount": 100,
+         "currency": "EUR"}
+        for n in range(100)
+    ]  # fmt: skip
+    rows[0]["net_amount"] = 2_000_000  # 15.1 million CNY
+    rows[1]["customer_number"] = "0099"  # not delivered yet: allowed, within consistency
+    create_table(con, "staging.stg_erp__invoices", INVOICE_COLUMNS, rows)
+    create_table(
+        con,
+        "staging.stg_erp__customers",
+        {"customer_number": "varchar"},
+        [{"customer_number": f"00{n}"} for n in range(10)],
+    )
+    create_table(
+        con, "raw.erp_invoices", {"VBELN": "varchar", "KUNNR": "varchar", "FKDAT": "varchar"}, []
+    )
+
+    result = run_gate(con, "staged_erp_invoices", "run-1")
+
+    assert result.passed, result.describe()
+    assert outcome_of(result, "amount_cny").observed == pytest.approx(0.99)
+    assert outcome_of(result, "customer_delivered").observed == pytest.approx(0.99)
+
+
+def test_engagement_must_belong_to_a_delivered_profile(con):
+    events = [
+        {"engagement_id": f"x:e{n}", "profile_id": "x:1" if n < 97 else "x:404"} for n in range(100)
+    ]
+    create_table(
+        con,
+        "staging.stg_social__engagement",
+        {"engagement_id": "varchar", "profile_id": "varchar"},
+        events,
+    )
+    create_table(
+        con, "staging.stg_social__profiles", {"profile_id": "varchar"}, [{"profile_id": "x:1"}]
+    )
+
+    result = run_gate(con, "staged_social_engagement", "run-1")
+
+    assert not result.passed
+    assert outcome_of(result, "profile_delivered").observed == pytest.approx(0.97)
+
+
+# golden: live sources, linked purchases --------------------------------------------------
+
+
+@pytest.mark.parametrize("deleted, passes", [(3, False), (2, True)], ids=["0.97", "0.98"])
+def test_golden_records_need_a_live_source_record(con, deleted, passes):
+    create_golden(con, [golden(n) for n in range(100)], deleted=deleted)
+
+    result = run_gate(con, "golden_customer", "run-1")
+
+    outcome = outcome_of(result, "has_live_source_record")
+    assert outcome.observed == pytest.approx((100 - deleted) / 100)
+    assert result.passed is passes
+
+
+@pytest.mark.parametrize("unlinked, passes", [(3, False), (2, True)], ids=["0.97", "0.98"])
+def test_orders_and_invoices_must_reach_a_golden_record(con, unlinked, passes):
+    create_orders(con, [order(n) for n in range(100)] + [order(200, customer_id=None)])
+    rows = [{"source_system": "ecommerce", "source_record_id": str(1000 + n), "golden_id": "G1"}
+            for n in range(unlinked, 100)]  # fmt: skip
+    create_table(con, "mdm_build.customer_xref", XREF_COLUMNS, rows)
+
+    result = run_gate(con, "golden_orders_linked", "run-1")
+
+    outcome = outcome_of(result, "linked_to_golden_record")
+    assert result.row_count == 100  # a guest checkout has no customer to link
+    assert outcome.observed == pytest.approx((100 - unlinked) / 100)
+    assert result.passed is passes

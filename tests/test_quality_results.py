@@ -19,6 +19,16 @@ def con():
         "create table mdm_build.golden_customer (golden_id varchar,"
         " email varchar, phone varchar, country varchar)"
     )
+    # the source records behind the golden records (the gate checks one is live)
+    connection.execute("create schema staging")
+    connection.execute(
+        "create table mdm_build.customer_xref (source_system varchar, source_record_id varchar,"
+        " golden_id varchar, is_deleted boolean)"
+    )
+    connection.execute(
+        "create table staging.int_party_records (source_system varchar,"
+        " source_record_id varchar, is_deleted boolean)"
+    )
     yield connection
     connection.close()
 
@@ -28,6 +38,11 @@ def add_golden(con, *golden_ids: str | None) -> None:
         "insert into mdm_build.golden_customer values (?, 'a@b.cn', '+8613800138000', 'CN')",
         [[golden_id] for golden_id in golden_ids],
     )
+    for golden_id in dict.fromkeys(g for g in golden_ids if g):
+        con.execute(
+            "insert into mdm_build.customer_xref values ('crm', ?, ?, false)", [golden_id] * 2
+        )
+        con.execute("insert into staging.int_party_records values ('crm', ?, false)", [golden_id])
 
 
 def test_results_land_in_gate_results_one_row_per_expectation(con):
@@ -40,7 +55,7 @@ def test_results_land_in_gate_results_one_row_per_expectation(con):
         " unexpected_count, checked_at is not null from quality.gate_results"
         " where run_id = 'run-7' order by expectation"
     ).fetchall()
-    assert len(rows) == len(result.outcomes) == 5
+    assert len(rows) == len(result.outcomes) == 6
     by_expectation = {row[2]: row for row in rows}
     assert by_expectation["expect_column_values_to_be_unique(golden_id)"] == (
         "golden_customer",
@@ -65,6 +80,12 @@ def test_results_land_in_gate_results_one_row_per_expectation(con):
         0.95,
         0,
     )
+    dimensions = con.sql(
+        "select expectation, dimension from quality.gate_results where run_id = 'run-7'"
+    ).fetchall()
+    assert dict(dimensions)["expect_column_values_to_be_in_set(has_live_source_record)"] == (
+        "consistency"
+    )
 
 
 def test_failing_rows_land_as_json_with_their_keys(con):
@@ -77,6 +98,10 @@ def test_failing_rows_land_as_json_with_their_keys(con):
         " and suite = 'golden_customer' order by expectation, row_json"
     ).fetchall()
     assert [(e, json.loads(j)) for e, j in rows] == [
+        (
+            "expect_column_values_to_be_in_set(has_live_source_record)",
+            {"golden_id": None, "has_live_source_record": False},
+        ),
         ("expect_column_values_to_be_unique(golden_id)", {"golden_id": "G2"}),
         ("expect_column_values_to_be_unique(golden_id)", {"golden_id": "G2"}),
         ("expect_column_values_to_not_be_null(golden_id)", {"golden_id": None}),
@@ -112,7 +137,7 @@ def test_rerunning_a_gate_in_the_same_run_replaces_its_rows(con):
     assert con.sql(
         "select run_id, count(*), bool_and(success) from quality.gate_results"
         " group by run_id order by run_id"
-    ).fetchall() == [("run-7", 5, True), ("run-8", 5, False)]
+    ).fetchall() == [("run-7", 6, True), ("run-8", 6, False)]
     assert con.sql("select distinct run_id from quality.failing_rows").fetchall() == [("run-8",)]
 
 

@@ -11,8 +11,13 @@ from quality.gates import SUITES, run_gate
 from warehouse import config
 
 # A suite that validates a table against another one runs on the asset built last: the
-# xref suite checks that every golden id resolves, so it needs the golden records.
-CHECKED_ASSET = {"golden_xref": "mdm_build.golden_customer"}
+# xref suite checks that every golden id resolves, and the linked suites that every order
+# and invoice reaches a golden record, so they need the golden records.
+CHECKED_ASSET = {
+    "golden_xref": "mdm_build.golden_customer",
+    "golden_orders_linked": "mdm_build.golden_customer",
+    "golden_invoices_linked": "mdm_build.golden_customer",
+}
 
 
 def _build_check(suite: str, table: str) -> dg.AssetChecksDefinition:
@@ -20,7 +25,9 @@ def _build_check(suite: str, table: str) -> dg.AssetChecksDefinition:
         asset=dg.AssetKey(CHECKED_ASSET.get(suite, table).split(".")),
         name=f"gx_{suite}",
         blocking=True,
-        description=f"Great Expectations suite `{suite}` on `{table}` (see quality/suites.py).",
+        description=f"Great Expectations suite `{suite}` on `{table}`"
+        + (f", source {SUITES[suite].source_system}" if SUITES[suite].source_system else "")
+        + " (see quality/suites.py).",
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         docs_dir = config.data_docs_dir()
