@@ -216,6 +216,21 @@ def _cmd_customer(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_quality(args: argparse.Namespace) -> int:
+    _apply_path_options(args)
+    from quality.report import dimension_scores, render_dashboard
+    from warehouse.layout import connect
+
+    warehouse = _existing_warehouse()
+    if warehouse is None:
+        return 2
+    with connect(warehouse, read_only=True) as con:
+        scores = dimension_scores(con, runs=args.runs)
+    print(render_dashboard(scores))
+    print(f"\nGreat Expectations Data Docs of the gates: {config.data_docs_dir() / 'index.html'}")
+    return 0
+
+
 def _cmd_docs(args: argparse.Namespace) -> int:
     _apply_path_options(args)
     from dbt.cli.main import dbtRunner
@@ -320,6 +335,13 @@ def build_parser() -> argparse.ArgumentParser:
     customer.add_argument("--history", action="store_true", help="every published version")
     customer.add_argument("--warehouse", help="DuckDB file (default: $MDM_WAREHOUSE)")
     customer.set_defaults(func=_cmd_customer)
+
+    quality = sub.add_parser(
+        "quality", help="accuracy, completeness and consistency per source over the last runs"
+    )
+    quality.add_argument("--runs", type=int, default=5, help="how many runs to show")
+    quality.add_argument("--warehouse", help="DuckDB file (default: $MDM_WAREHOUSE)")
+    quality.set_defaults(func=_cmd_quality)
 
     docs = sub.add_parser("docs", help="generate the dbt docs (models, columns, tests, lineage)")
     docs.add_argument(

@@ -122,3 +122,37 @@ def test_pin_and_unpin_record_the_stewards_decision(tmp_path, capsys):
         ("pin", "+8613800138000", "steward.sam", "customer called"),
         ("unpin", None, "steward.sam", "customer called"),
     ]
+
+
+def test_quality_shows_each_source_dimension_over_runs_and_what_failed(tmp_path, capsys):
+    from quality.results import ensure_result_tables
+
+    warehouse = tmp_path / "w.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    assert main(["quality", "--warehouse", str(warehouse)]) == 0
+    assert "no gate results yet" in capsys.readouterr().out
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_result_tables(con)
+        COMPLETE = "completeness"
+        rows = [
+            # run, suite, expectation, success, measured, threshold, at, source, dimension
+            ("r1", "staged_crm", "complete", True, 0.97, 0.90, "2026-01-01", "crm", COMPLETE),
+            ("r1", "staged_crm", "email", True, 0.99, 0.95, "2026-01-01", "crm", "accuracy"),
+            ("r1", "staged_crm", "phone", True, 0.96, 0.95, "2026-01-01", "crm", "accuracy"),
+            ("r2", "staged_crm", "complete", False, 0.85, 0.90, "2026-01-02", "crm", COMPLETE),
+            ("r2", "staged_crm", "email", True, 0.99, 0.95, "2026-01-02", "crm", "accuracy"),
+            ("r2", "staged_crm", "phone", True, 0.98, 0.95, "2026-01-02", "crm", "accuracy"),
+            ("r2", "staged_crm", "record_key", True, 1.0, 1.0, "2026-01-02", "crm", None),
+        ]  # fmt: skip
+        con.executemany(
+            "insert into quality.gate_results (run_id, suite, table_name, expectation, success,"
+            " observed_value, threshold, checked_at, source_system, dimension)"
+            " values (?, ?, 'staging.int_party_records', ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    assert main(["quality", "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[2].split() == ["crm", "accuracy", "95.0", "%", "96.00", "%", "98.00", "%"]
+    assert out[3].split() == ["crm", "completeness", "90.0", "%", "97.00", "%", "85.00", "%", "✗"]
+    assert "crm completeness: staged_crm: complete measured 0.8500 < 0.90" in "\n".join(out)
