@@ -14,6 +14,7 @@ from pipelines.defs.ingest.sensors import build_landing_sensor
 from pipelines.defs.matching.assets import matched_parties
 from pipelines.defs.publish.assets import published_tables
 from pipelines.defs.quality.checks import gate_checks
+from pipelines.defs.quality.reconciliation import reconciliation_checks
 from pipelines.defs.transform.assets import dbt_project, mastered_models, standardized_models
 from pipelines.progress import mdm_progress_logger
 from pipelines.resources import WarehouseResource
@@ -36,7 +37,7 @@ daily_schedule = dg.ScheduleDefinition(
 
 defs = dg.Definitions(
     assets=[*raw_assets, standardized_models, matched_parties, mastered_models, published_tables],
-    asset_checks=gate_checks,
+    asset_checks=[*gate_checks, *reconciliation_checks],
     jobs=[mdm_job],
     schedules=[daily_schedule],
     sensors=[build_landing_sensor(mdm_job)],

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,25 +167,40 @@ def _layer_counts() -> list[tuple[str, int | None]]:
     return counts
 
 
+# Numbers that vary per row (lines, offsets, ids), not those that name a standard.
+_VARYING_NUMBER = re.compile(r"(?<![\w-])(?<!UTF-)(?<!ISO )\d+(?![\w-])")
+_QUOTED_VALUE = re.compile(r"'[^']*'")
+SUMMARY_ROW_KINDS = 30
+
+
+def reason_kind(reason: str) -> str:
+    """A quarantine reason with what varies per row (quoted values, line numbers, offsets,
+    ids) masked, so that the summary counts kinds: "missing id (Id)", "not UTF-8 (byte
+    0xe9 at offset N)"."""
+    return _VARYING_NUMBER.sub("N", _QUOTED_VALUE.sub("…", reason))
+
+
 def _quarantine(run_id: str) -> list[tuple[str, str, int]]:
-    rows: list[tuple[str, str, int]] = []
+    """This run's quarantine as (``rejected_files`` / ``rejected_rows``, kind, count): every
+    file first, then the row kinds, most frequent first."""
+    counts: Counter[tuple[str, str]] = Counter()
     with connect(config.warehouse_path(), read_only=True) as con:
-        for table in ("rejected_rows", "rejected_files"):
+        for table in ("rejected_files", "rejected_rows"):
             if table_exists(con, "quarantine", table):
-                rows += con.execute(
+                for scope, reason, count in con.execute(
                     f"""
-                    select '{table}',
-                        source_system || '/' || entity || ': '
-                        -- numbers and quoted values vary per row; group by the kind of reason
-                        || regexp_replace(regexp_replace(reason, '''[^'']*''', '…', 'g'),
-                                          '[0-9]+', 'N', 'g'),
-                        count(*)
+                    select source_system || '/' || entity, reason, count(*)
                     from quarantine.{table} where run_id = ?
-                    group by all order by 3 desc, 2
+                    group by all
                     """,
                     [run_id],
-                ).fetchall()
-    return rows
+                ).fetchall():
+                    counts[(table, f"{scope}: {reason_kind(reason)}")] += count
+    order = {"rejected_files": 0, "rejected_rows": 1}
+    return sorted(
+        ((table, kind, count) for (table, kind), count in counts.items()),
+        key=lambda item: (order[item[0]], -item[2], item[1]),
+    )
 
 
 def _golden_summary(run_id: str) -> list[str]:
@@ -232,11 +248,18 @@ def render_summary(outcome: RunOutcome) -> str:
     quarantined = _quarantine(outcome.run_id)
     lines.append(f"\nquarantined this run: {sum(c for *_, c in quarantined):,}")
     by_kind: dict[str, list[str]] = defaultdict(list)
-    for table, reason, count in quarantined[:30]:
+    for table, reason, count in quarantined:
         by_kind[table].append(f"    {count:>8,}  {reason}")
     for table, entries in by_kind.items():
         lines.append(f"  {'rows' if table == 'rejected_rows' else 'files'}:")
-        lines.extend(entries)
+        # every quarantined file; the most frequent kinds of rows
+        shown = entries if table == "rejected_files" else entries[:SUMMARY_ROW_KINDS]
+        lines.extend(shown)
+        if len(shown) < len(entries):
+            lines.append(
+                f"    … {len(entries) - len(shown)} more kinds: "
+                f"select * from quarantine.{table} where run_id = '{outcome.run_id}'"
+            )
 
     passed = [c for c in outcome.checks if c.passed]
     failed = [c for c in outcome.checks if not c.passed]

@@ -11,7 +11,9 @@ Manifest status: ``loaded`` (every record landed), ``partially_quarantined`` (so
 records are in ``quarantine.rejected_rows``), ``quarantined`` (the file could not be read
 and is in ``quarantine.rejected_files``; its row counts are 0), ``empty`` (no records).
 ``rows_total = rows_loaded + rows_quarantined`` always holds, and matches the rows in
-``raw`` and ``quarantine.rejected_rows`` for the file.
+``raw`` and ``quarantine.rejected_rows`` for the file version (its path and SHA-256:
+``_source_file, _file_sha256`` in raw, ``file_path, file_sha256`` in quarantine);
+``quality.reconciliation`` proves it every run.
 
 Ingest of one warehouse is expected to run one file at a time (DuckDB has one writer);
 ``delivery_seq`` is the manifest's highest value plus one.
@@ -74,9 +76,17 @@ create table if not exists quarantine.rejected_rows (
     field varchar,
     reason varchar not null,
     raw_text varchar,
-    quarantined_at timestamp not null
+    quarantined_at timestamp not null,
+    file_sha256 varchar
 )
 """
+
+# ``file_sha256`` tells apart two deliveries under one file name. Warehouses created before
+# it existed get it added (their old rows keep null there; reconciliation matches those by
+# file name and run).
+REJECTED_ROWS_SHA_DDL = (
+    "alter table quarantine.rejected_rows add column if not exists file_sha256 varchar"
+)
 
 REJECTED_FILES_DDL = """
 create table if not exists quarantine.rejected_files (
@@ -127,6 +137,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
     con.execute(f"create table if not exists raw.{_quote(entity.raw_table)} (\n    {body}\n)")
     con.execute(MANIFEST_DDL)
     con.execute(REJECTED_ROWS_DDL)
+    con.execute(REJECTED_ROWS_SHA_DDL)
     con.execute(REJECTED_FILES_DDL)
 
 
@@ -216,11 +227,12 @@ def _write(
             con.execute(
                 """
                 insert into quarantine.rejected_rows (run_id, source_system, entity,
-                    file_path, line_number, field, reason, raw_text, quarantined_at)
-                select ?, ?, ?, ?, line_number, field, reason, raw_text, ?
+                    file_path, line_number, field, reason, raw_text, quarantined_at,
+                    file_sha256)
+                select ?, ?, ?, ?, line_number, field, reason, raw_text, ?, ?
                 from _ingest_rejected
                 """,
-                [run_id, entity.source_system, entity.name, relative, now],
+                [run_id, entity.source_system, entity.name, relative, now, sha256],
             )
             con.unregister("_ingest_rejected")
         if outcome.file_reason is not None:

@@ -22,13 +22,16 @@ few seconds.
 JSON Lines. DuckDB's JSON functions decode every line in bulk and report the JSON type
 of each field, so wrong types are seen exactly (``1.5`` is not an integer, ``"1"`` is not
 a number). Lines DuckDB accepts but strict JSON does not (trailing commas, ``NaN``) are
-re-checked with ``orjson``.
+re-checked with ``orjson``. Keys the format does not declare (a Shopify export's
+``orders_count``, ``default_address.company``) are not stored; like extra CSV columns,
+they are noted (``extra column ignored: orders_count``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -41,6 +44,13 @@ import pyarrow as pa
 from sources.formats import CsvFormat, JsonField, JsonlFormat, NativeFormat
 
 UTF8_BOM = b"\xef\xbb\xbf"
+# Byte-order marks of other Unicode encodings, longest first (UTF-32LE starts like UTF-16LE).
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32LE"),
+    (b"\x00\x00\xfe\xff", "UTF-32BE"),
+    (b"\xff\xfe", "UTF-16LE"),
+    (b"\xfe\xff", "UTF-16BE"),
+)
 
 # A quoted field may hold newlines (a street over two lines); a record reaching further
 # than this is taken for an unclosed quote.
@@ -142,7 +152,11 @@ class LineIndex:
 
 
 def check_utf8(data: bytes) -> None:
-    """Raise ``FileRejected`` naming the first bad byte unless ``data`` is valid UTF-8."""
+    """Raise ``FileRejected`` naming the first bad byte unless ``data`` is valid UTF-8.
+
+    A file that starts with a UTF-16 or UTF-32 byte-order mark (what spreadsheet programs
+    call "Unicode text") is named as such, so whoever re-exports it knows what to change.
+    """
     try:  # Arrow validates UTF-8 much faster than decoding to a Python str
         pa.array([data], pa.large_binary()).cast(pa.large_string())
         return
@@ -152,9 +166,11 @@ def check_utf8(data: bytes) -> None:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
         byte = data[error.start]
-        raise FileRejected(
-            "not UTF-8", f"not UTF-8 (byte 0x{byte:02x} at offset {error.start})"
-        ) from None
+        reason = f"not UTF-8 (byte 0x{byte:02x} at offset {error.start})"
+        encoding = next((name for bom, name in _OTHER_BOMS if data.startswith(bom)), None)
+        if encoding is not None:
+            reason += f": the file starts with a {encoding} byte-order mark"
+        raise FileRejected("not UTF-8", reason) from None
 
 
 def read_file(data: bytes, fmt: NativeFormat) -> ParsedFile:
@@ -595,12 +611,51 @@ def _jsonl_query(fmt: JsonlFormat) -> str:
     """
 
 
+# orjson ends its messages with the position in the text it was given: one line here, so
+# "line 1" would contradict the line number the rejection carries.
+_ORJSON_POSITION = re.compile(r": line \d+ column (\d+) \(char \d+\)$")
+
+
 def _json_error(line: str) -> str | None:
+    """Why strict JSON refuses ``line`` ("unexpected end of data at column 98"), or None."""
     try:
         orjson.loads(line)
     except orjson.JSONDecodeError as error:
-        return str(error)
+        return _ORJSON_POSITION.sub(r" at column \1", str(error))
     return None
+
+
+def _extra_keys(con: duckdb.DuckDBPyConnection, fmt: JsonlFormat) -> list[str]:
+    """Keys of the file's objects that the format does not declare, sorted: top-level keys
+    and the members of declared nested objects (``default_address.company``). Their values
+    are not stored; the reader notes them, as it notes extra CSV columns."""
+    top = sorted({f.path[0] for f in fmt.fields})
+    members: dict[str, list[str]] = {}
+    for f in fmt.fields:
+        if len(f.path) == 2:
+            members.setdefault(f.path[0], []).append(f.path[1])
+    lists = [f"list_filter(json_keys(line), lambda k: not list_contains({_sql_list(top)}, k))"]
+    for parent, known in sorted(members.items()):
+        path = _sql_string("$." + _sql_identifier(parent))
+        lists.append(
+            f"list_transform(list_filter(coalesce(json_keys(line, {path}), []), "
+            f"lambda k: not list_contains({_sql_list(known)}, k)), "
+            f"lambda k: {_sql_string(parent + '.')} || k)"
+        )
+    query = f"""
+        with objects as (
+            select line from lines
+            where regexp_matches(line, '\\S') and json_valid(line)
+                and json_type(line) = 'OBJECT'
+        ),
+        extra as (select list_concat({", ".join(lists)}) as keys from objects)
+        select distinct unnest(keys) as key from extra where len(keys) > 0 order by key
+    """
+    return [key for (key,) in con.sql(query).fetchall()]
+
+
+def _sql_list(values: list[str]) -> str:
+    return "[" + ", ".join(_sql_string(v) for v in values) + "]::varchar[]"
 
 
 def _typed_value(f: JsonField, k: int) -> list[pl.Expr]:
@@ -636,6 +691,7 @@ def read_jsonl(body: bytes, fmt: JsonlFormat) -> ParsedFile:
     with duckdb.connect() as con:
         con.register("lines", table)
         decoded = pl.DataFrame(con.sql(_jsonl_query(fmt)).to_arrow_table())
+        notes = Counter(f"extra column ignored: {key}" for key in _extra_keys(con, fmt))
 
     rejected: list[Rejection] = []
     suspicious = decoded.filter(pl.col("_valid") & pl.col("_lenient"))["_line_number"]
@@ -693,4 +749,4 @@ def read_jsonl(body: bytes, fmt: JsonlFormat) -> ParsedFile:
         "_line_number",
         pl.col("_line_number").alias("_end_line"),
     )
-    return ParsedFile(frame, rejected, lines)
+    return ParsedFile(frame, rejected, lines, notes)
