@@ -29,3 +29,19 @@ def test_published_tables_come_after_matching_and_golden_records():
     contract = {("mdm", "customer_xref"), ("mdm", "golden_customer"), ("mdm", "identity_events"),
                 ("mdm", "golden_attribute_lineage"), ("marts", "customer_360")}  # fmt: skip
     assert contract <= {tuple(k.path) for k in graph.get_all_asset_keys()}
+
+
+def test_checks_sit_on_the_assets_they_guard():
+    keys = {
+        (key.name, "/".join(key.asset_key.path))
+        for key in defs.resolve_asset_graph().asset_check_keys
+    }
+    assert ("reconciliation", "mdm_build/customer_xref") in keys
+    assert ("gx_staged_crm", "staging/int_party_records") in keys
+    assert ("gx_staged_ecommerce_orders", "staging/stg_ecommerce__orders") in keys
+    assert ("gx_golden_orders_linked", "mdm_build/golden_customer") in keys
+    assert ("golden_values_have_lineage", "mdm_build/golden_attribute_lineage") in keys
+    assert (
+        "golden_history_has_the_current_version_open",
+        "mdm_build/golden_customer_history",
+    ) in keys
