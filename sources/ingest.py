@@ -62,9 +62,13 @@ create table if not exists audit.ingested_files (
     rows_quarantined bigint not null,
     is_redelivery boolean not null,
     ingested_at timestamp not null,
-    run_id varchar
+    run_id varchar,
+    notes varchar
 )
 """
+# What the reader noticed without rejecting anything (extra columns it ignored), so that
+# it can be queried; warehouses created before get the column added.
+MANIFEST_NOTES_DDL = "alter table audit.ingested_files add column if not exists notes varchar"
 
 REJECTED_ROWS_DDL = """
 create table if not exists quarantine.rejected_rows (
@@ -136,6 +140,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
     body = ",\n    ".join(f"{_quote(name)} {sql_type}" for name, sql_type in columns)
     con.execute(f"create table if not exists raw.{_quote(entity.raw_table)} (\n    {body}\n)")
     con.execute(MANIFEST_DDL)
+    con.execute(MANIFEST_NOTES_DDL)
     con.execute(REJECTED_ROWS_DDL)
     con.execute(REJECTED_ROWS_SHA_DDL)
     con.execute(REJECTED_FILES_DDL)
@@ -149,6 +154,7 @@ class _FileOutcome:
     file_reason: str | None = None
     rows_total: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    notes: tuple[str, ...] = ()
 
 
 def _read(data: bytes, entity: Entity) -> _FileOutcome:
@@ -189,6 +195,7 @@ def _read(data: bytes, entity: Entity) -> _FileOutcome:
         rejected_rows=rejected_rows,
         rows_total=parsed.records,
         reasons=reasons,
+        notes=tuple(sorted(parsed.notes)),
     )
 
 
@@ -251,7 +258,12 @@ def _write(
         loaded = outcome.rows.height if outcome.rows is not None else 0
         quarantined = outcome.rejected_rows.height if outcome.rejected_rows is not None else 0
         con.execute(
-            "insert into audit.ingested_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            """
+            insert into audit.ingested_files (file_path, source_system, entity, sha256,
+                size_bytes, delivery_seq, status, rows_total, rows_loaded, rows_quarantined,
+                is_redelivery, ingested_at, run_id, notes)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
             [
                 relative,
                 entity.source_system,
@@ -266,6 +278,7 @@ def _write(
                 is_redelivery,
                 now,
                 run_id,
+                "; ".join(outcome.notes) or None,
             ],
         )
         con.commit()

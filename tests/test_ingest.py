@@ -251,6 +251,8 @@ def test_extra_column_is_ingested_and_reported(con, landing):
     assert report.rows_loaded == 1
     assert report.reasons == {"extra column ignored: Region__c": 1}
     assert manifest(con)[0][1] == "loaded"
+    notes = con.execute("select notes from audit.ingested_files").fetchall()
+    assert notes == [("extra column ignored: Region__c",)]
 
 
 @pytest.mark.parametrize("e", ENTITIES, ids=lambda e: e.key)
