@@ -128,7 +128,12 @@ def render_dashboard(scores: list[DimensionScore]) -> str:
     latest = runs[-1][0]
     failing = [s for s in scores if s.run_id == latest and not s.passed]
     lines.append("")
-    lines.append(f"latest run {latest}: " + ("every dimension holds" if not failing else ""))
+    verdict = (
+        f"{len(failing)} below threshold (the gate blocks publication)"
+        if failing
+        else "every dimension holds"
+    )
+    lines.append(f"latest run {latest}: {verdict}")
     for score in failing:
         lines.append(
             f"  {score.source_system} {score.dimension}: {score.worst_expectation} measured "

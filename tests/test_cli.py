@@ -155,4 +155,5 @@ def test_quality_shows_each_source_dimension_over_runs_and_what_failed(tmp_path,
     out = capsys.readouterr().out.splitlines()
     assert out[2].split() == ["crm", "accuracy", "95.0", "%", "96.00", "%", "98.00", "%"]
     assert out[3].split() == ["crm", "completeness", "90.0", "%", "97.00", "%", "85.00", "%", "✗"]
+    assert "latest run r2: 1 below threshold (the gate blocks publication)" in out
     assert "crm completeness: staged_crm: complete measured 0.8500 < 0.90" in "\n".join(out)
