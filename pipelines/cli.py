@@ -261,13 +261,44 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    print(
-        "error: `mdm serve` (the golden record API and steward console) is not built yet; "
-        "it is tracked as its own issue. Read the published tables from the warehouse "
-        f"({config.warehouse_path()}) meanwhile.",
-        file=sys.stderr,
-    )
-    return 2
+    import uvicorn
+
+    from warehouse.api import create_app
+    from warehouse.serving import NoSnapshot, current_snapshot
+
+    try:
+        snapshot = current_snapshot()
+    except NoSnapshot as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    log.info("serving %s on http://%s:%d (OpenAPI at /docs)", snapshot.name, args.host, args.port)
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def _cmd_keys(args: argparse.Namespace) -> int:
+    from warehouse import access
+
+    with access.service_db() as con:
+        if args.keys_command == "create":
+            try:
+                key_id, key = access.create_key(con, args.name, args.role, args.by)
+            except ValueError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
+            print(f"key {key_id} ({args.role}) for {args.name}; it is shown only now:\n{key}")
+        elif args.keys_command == "revoke":
+            try:
+                access.revoke_key(con, args.key_id, args.by)
+            except LookupError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
+            print(f"key {args.key_id} revoked")
+        else:
+            for key_id, name, role, created_at, revoked_at in access.list_keys(con):
+                state = f"revoked {revoked_at[:16]}" if revoked_at else "active"
+                print(f"{key_id}  {role:<8} {state:<24} created {created_at[:16]}  {name}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -350,8 +381,24 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--warehouse", help="DuckDB file (default: $MDM_WAREHOUSE)")
     docs.set_defaults(func=_cmd_docs)
 
-    serve = sub.add_parser("serve", help="start the golden record API and steward console")
+    serve = sub.add_parser("serve", help="start the golden record API (OpenAPI at /docs)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=_cmd_serve)
+
+    keys = sub.add_parser("keys", help="create, revoke and list the API keys of `mdm serve`")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    create = keys_sub.add_parser("create", help="a new key; it is printed once")
+    create.add_argument("--name", required=True, help="who or what uses it")
+    create.add_argument("--role", required=True, choices=("app", "analyst", "steward", "admin"))
+    revoke = keys_sub.add_parser("revoke", help="stop a key at once")
+    revoke.add_argument("key_id")
+    keys_sub.add_parser("list", help="every key with its role and state")
+    for sub_parser in (create, revoke):
+        sub_parser.add_argument(
+            "--by", default=os.environ.get("USER") or "admin", help="who does it (audited)"
+        )
+    keys.set_defaults(func=_cmd_keys)
     return parser
 
 

@@ -157,3 +157,24 @@ def test_quality_shows_each_source_dimension_over_runs_and_what_failed(tmp_path,
     assert out[3].split() == ["crm", "completeness", "90.0", "%", "97.00", "%", "85.00", "%", "✗"]
     assert "latest run r2: 1 below threshold (the gate blocks publication)" in out
     assert "crm completeness: staged_crm: complete measured 0.8500 < 0.90" in "\n".join(out)
+
+
+def test_keys_are_created_listed_and_revoked(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MDM_SERVICE_DB", str(tmp_path / "service.sqlite"))
+    assert main(["keys", "create", "--name", "crm module", "--role", "app", "--by", "ops"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    key_id = out[0].split()[1]
+    assert out[1].startswith(f"mdm_{key_id}_")
+    assert main(["keys", "list"]) == 0
+    assert capsys.readouterr().out.split()[:3] == [key_id, "app", "active"]
+    assert main(["keys", "revoke", key_id, "--by", "ops"]) == 0
+    assert main(["keys", "revoke", key_id]) == 2
+    assert f"no active key {key_id}" in capsys.readouterr().err
+    assert main(["keys", "list"]) == 0
+    assert "revoked" in capsys.readouterr().out
+
+
+def test_serve_without_a_publication_names_the_fix(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MDM_SERVING_DIR", str(tmp_path / "serving"))
+    assert main(["serve"]) == 2
+    assert "run the pipeline (`mdm run`)" in capsys.readouterr().err

@@ -308,3 +308,25 @@ def test_orders_and_invoices_of_a_cluster_add_up_on_its_golden_record(con):
         ).fetchall()
     )
     assert actual == expected
+
+
+def test_each_publication_is_served_from_its_own_snapshot(pipeline_runs, con, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from warehouse import access
+    from warehouse.api import create_app
+    from warehouse.serving import current_snapshot
+
+    serving = pipeline_runs["root"] / "serving"
+    snapshots = sorted(p.name for p in serving.glob("snapshot-*.duckdb"))
+    assert len(snapshots) == 2  # one per run
+    assert current_snapshot(serving).name == snapshots[-1]
+    assert pipeline_runs["second"].run_id in snapshots[-1]
+    golden_id, email = con.execute(
+        "select golden_id, email from mdm.golden_customer where email is not null limit 1"
+    ).fetchone()
+    with access.service_db(tmp_path / "service.sqlite") as db:
+        key = access.create_key(db, "e2e", "steward", "tester")[1]
+    client = TestClient(create_app(serving, tmp_path / "service.sqlite"))
+    record = client.get(f"/api/v1/customers/{golden_id}", headers={"X-API-Key": key}).json()
+    assert record["email"] == email

@@ -4,6 +4,7 @@ import dagster as dg
 
 from pipelines.resources import WarehouseResource
 from warehouse.publish import APPENDED_TABLES, PUBLISHED_TABLES, REPLACED_TABLES, publish
+from warehouse.serving import export_snapshot
 
 _BUILD_DEPS = [dg.AssetKey(build.split(".")) for build, _ in REPLACED_TABLES + APPENDED_TABLES]
 
@@ -26,6 +27,9 @@ def published_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     """Runs only when every blocking check upstream has passed."""
     with warehouse.connection() as con:
         report = publish(con, context.run.run_id)
+        # readers (`mdm serve`) open a copy, so they never hold the warehouse file
+        snapshot = export_snapshot(con, context.run.run_id)
+    context.log.info(f"serving snapshot {snapshot.name}")
     context.log.info(
         "published: " + ", ".join(f"{name}={count}" for name, count in report.row_counts.items())
     )
