@@ -271,8 +271,26 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except NoSnapshot as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    log.info("serving %s on http://%s:%d (OpenAPI at /docs)", snapshot.name, args.host, args.port)
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    log.info(
+        "serving %s on http://%s:%d with %d worker(s) (OpenAPI at /docs)",
+        snapshot.name,
+        args.host,
+        args.port,
+        args.workers,
+    )
+    if args.workers == 1:
+        uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    else:
+        # worker processes import the app themselves; paths come from the environment
+        os.environ["MDM_SERVING_DIR"] = str(snapshot.parent)
+        uvicorn.run(
+            "warehouse.api:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="warning",
+        )
     return 0
 
 
@@ -384,6 +402,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the golden record API (OpenAPI at /docs)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (one per CPU core serves most)"
+    )
     serve.set_defaults(func=_cmd_serve)
 
     keys = sub.add_parser("keys", help="create, revoke and list the API keys of `mdm serve`")

@@ -19,8 +19,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import queue
 import secrets
 import sqlite3
+import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,15 +85,40 @@ def service_db_path() -> Path:
 @contextmanager
 def service_db(path: Path | None = None) -> Iterator[sqlite3.Connection]:
     """The service store, created on first use; committed when the block ends."""
-    target = path or service_db_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(target, timeout=10)
+    con = _open(path or service_db_path())
     try:
-        con.executescript(_SCHEMA)
         yield con
         con.commit()
     finally:
         con.close()
+
+
+def _open(target: Path) -> sqlite3.Connection:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # check_same_thread off: FastAPI may close a request's connection on another thread
+    con = sqlite3.connect(target, timeout=30, check_same_thread=False)
+    # WAL: key lookups read while the audit writer writes
+    con.execute("pragma journal_mode=wal")
+    con.execute("pragma synchronous=normal")
+    con.executescript(_SCHEMA)
+    return con
+
+
+class KeyStore:
+    """Key lookups for the service: one open read connection per worker thread, so a
+    request costs one indexed read (a revoked key fails on its next request)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or service_db_path()
+        _open(self.path).close()  # create the store before the first request
+        self._local = threading.local()
+
+    def authenticate(self, key: str | None) -> Caller:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self._local.con = con
+        return authenticate(con, key)
 
 
 def _now() -> str:
@@ -159,20 +187,76 @@ def audit(
     resource: str,
     detail: str | None = None,
 ) -> None:
-    """Log one action; entries older than the retention period are deleted on the way."""
+    """Log one action now (key changes; requests go through :class:`AuditWriter`)."""
     con.execute(
-        "insert into audit_log values (?, ?, ?, ?, ?, ?)",
-        [
-            _now(),
-            caller.key_id if caller else None,
-            caller.role if caller else None,
-            action,
-            resource,
-            detail,
-        ],
+        "insert into audit_log values (?, ?, ?, ?, ?, ?)", _entry(caller, action, resource, detail)
     )
+    purge_audit(con)
+
+
+def purge_audit(con: sqlite3.Connection) -> int:
+    """Delete audit entries older than the retention period; returns how many."""
     cutoff = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=AUDIT_RETENTION_DAYS)
-    con.execute("delete from audit_log where at < ?", [cutoff.isoformat()])
+    return con.execute("delete from audit_log where at < ?", [cutoff.isoformat()]).rowcount
+
+
+def _entry(caller: Caller | None, action: str, resource: str, detail: str | None) -> list:
+    return [
+        _now(),
+        caller.key_id if caller else None,
+        caller.role if caller else None,
+        action,
+        resource,
+        detail,
+    ]
+
+
+class AuditWriter:
+    """Request audit entries, written by one background thread in batches.
+
+    Fifty clients writing one row each would queue on SQLite's single writer; one writer
+    committing every ``interval`` seconds does not. An entry is in the log within
+    ``interval`` seconds of the request; :meth:`flush` writes what is queued at once (the
+    service calls it when it stops). Old entries are purged at start and then hourly.
+    """
+
+    def __init__(self, path: Path | None = None, interval: float = 0.2) -> None:
+        self.path = path
+        self.interval = interval
+        self._queue: queue.SimpleQueue[list] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._purged_at = 0.0
+        self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+        self._thread.start()
+
+    def log(
+        self, caller: Caller | None, action: str, resource: str, detail: str | None = None
+    ) -> None:
+        self._queue.put(_entry(caller, action, resource, detail))
+
+    def flush(self) -> None:
+        entries = []
+        while True:
+            try:
+                entries.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        with self._lock, service_db(self.path) as con:
+            if entries:
+                con.executemany("insert into audit_log values (?, ?, ?, ?, ?, ?)", entries)
+            if time.monotonic() - self._purged_at > 3600:
+                purge_audit(con)
+                self._purged_at = time.monotonic()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.flush()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.flush()
 
 
 # --------------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ personal data is audited.
 # No `from __future__ import annotations`: FastAPI reads the Annotated dependencies of the
 # endpoints, declared inside create_app, at definition time.
 import datetime as dt
-import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -58,6 +58,14 @@ def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 def create_app(serving_dir: Path | None = None, service_db: Path | None = None) -> FastAPI:
     """The API over the snapshots in ``serving_dir`` with keys and audit in ``service_db``
     (defaults: ``MDM_SERVING_DIR``, ``MDM_SERVICE_DB``)."""
+    reader = SnapshotReader(serving_dir)
+    audit_log = access.AuditWriter(service_db)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        audit_log.close()  # what is queued reaches the log before the service stops
+
     app = FastAPI(
         title="Customer master-data hub",
         version="1",
@@ -66,19 +74,17 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
             "Authenticate with an API key (`mdm keys create`) in the `X-API-Key` header or "
             "as `Authorization: Bearer <key>`."
         ),
+        lifespan=lifespan,
     )
-    reader = SnapshotReader(serving_dir)
+    app.state.audit = audit_log
 
     @app.exception_handler(NoSnapshot)
     def _no_snapshot(request: Request, error: NoSnapshot) -> JSONResponse:
         return JSONResponse(status_code=503, content={"detail": str(error)})
 
-    def store() -> Iterator[sqlite3.Connection]:
-        with access.service_db(service_db) as con:
-            yield con
+    keys = access.KeyStore(service_db)
 
     def caller(
-        con: Annotated[sqlite3.Connection, Depends(store)],
         x_api_key: Annotated[str | None, Header()] = None,
         authorization: Annotated[str | None, Header()] = None,
     ) -> access.Caller:
@@ -86,14 +92,13 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
         if key is None and authorization and authorization.lower().startswith("bearer "):
             key = authorization[7:].strip()
         try:
-            return access.authenticate(con, key)
+            return keys.authenticate(key)
         except access.AccessDenied as error:
             raise HTTPException(
                 status_code=401, detail=str(error), headers={"WWW-Authenticate": "Bearer"}
             ) from None
 
     Who = Annotated[access.Caller, Depends(caller)]
-    Store = Annotated[sqlite3.Connection, Depends(store)]
 
     def snapshot() -> duckdb.DuckDBPyConnection:
         return reader.cursor()
@@ -104,7 +109,6 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
     def get_customer(
         golden_id: str,
         who: Who,
-        db: Store,
         snap: Snapshot,
         as_of: Annotated[
             dt.datetime | None,
@@ -128,13 +132,12 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
         if not rows:
             when = f" as of {as_of.isoformat()}" if as_of else ""
             raise HTTPException(status_code=404, detail=f"no golden record {golden_id}{when}")
-        access.audit(db, who, "read_customer", f"customer:{golden_id}", _as_of(as_of))
+        audit_log.log(who, "read_customer", f"customer:{golden_id}", _as_of(as_of))
         return access.masked(rows[0], who)
 
     @app.get(f"{API_PREFIX}/customers", tags=["customers"])
     def search_customers(
         who: Who,
-        db: Store,
         snap: Snapshot,
         email: Annotated[str | None, Query(description="exact e-mail, any case")] = None,
         phone: Annotated[
@@ -196,8 +199,7 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
                     [name.strip().lower(), query, query, query, NAME_MATCH_MIN, limit],
                 )
             )
-        access.audit(
-            db,
+        audit_log.log(
             who,
             "search_customers",
             f"search:{given[0]}",
@@ -237,7 +239,7 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
         return {"golden_id": golden_id, "sources": rows}
 
     @app.get(f"{API_PREFIX}/customers/{{golden_id}}/lineage", tags=["customers"])
-    def get_lineage(golden_id: str, who: Who, db: Store, snap: Snapshot) -> dict[str, Any]:
+    def get_lineage(golden_id: str, who: Who, snap: Snapshot) -> dict[str, Any]:
         """Where every golden value came from: source record, rule, when."""
         rows = _rows(
             snap.execute(
@@ -247,7 +249,7 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
         )
         if not rows:
             raise HTTPException(status_code=404, detail=f"no golden record {golden_id}")
-        access.audit(db, who, "read_lineage", f"customer:{golden_id}")
+        audit_log.log(who, "read_lineage", f"customer:{golden_id}")
         return {"golden_id": golden_id, "lineage": access.masked_lineage(rows, who)}
 
     @app.get(f"{API_PREFIX}/events", tags=["events"])

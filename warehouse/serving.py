@@ -31,6 +31,15 @@ SERVED_TABLES: tuple[str, ...] = (
     "mdm.identity_events",
     "marts.customer_360",
 )
+SNAPSHOT_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("mdm.golden_customer", ("golden_id",)),
+    ("mdm.golden_customer", ("phone",)),
+    ("mdm.golden_customer", ("email",)),
+    ("mdm.customer_xref", ("source_system", "source_record_id")),
+    ("mdm.customer_xref", ("golden_id",)),
+    ("mdm.golden_attribute_lineage", ("golden_id",)),
+    ("mdm.golden_customer_history", ("golden_id",)),
+)
 POINTER = "CURRENT"
 KEEP_SNAPSHOTS = 3
 _SNAPSHOT_NAME = re.compile(r"^snapshot-\d{8}T\d{6}\d{6}Z-[\w-]+\.duckdb$")
@@ -65,6 +74,11 @@ def export_snapshot(
             schema, name = table.split(".")
             con.execute(f"create schema if not exists snapshot.{schema}")
             con.execute(f"create table snapshot.{schema}.{name} as from {table}")
+        # point lookups by the service: ART indexes instead of scans
+        for table, columns in SNAPSHOT_INDEXES:
+            schema, name = table.split(".")
+            index = f"{name}_{'_'.join(columns)}"
+            con.execute(f"create index {index} on snapshot.{schema}.{name} ({', '.join(columns)})")
         con.execute(
             "create table snapshot.main.snapshot_info as "
             "select ?::varchar as run_id, ?::timestamp as published_at",
