@@ -81,9 +81,8 @@ def _cmd_models(args: argparse.Namespace) -> int:
     from matching.model_store import activate_model, list_models
     from warehouse.layout import connect
 
-    warehouse = config.warehouse_path()
-    if not warehouse.is_file():
-        print(f"error: no warehouse at {warehouse}; run `mdm run` first", file=sys.stderr)
+    warehouse = _existing_warehouse()
+    if warehouse is None:
         return 2
     if args.activate is not None:
         with connect(warehouse) as con:
@@ -178,15 +177,13 @@ def _cmd_customer(args: argparse.Namespace) -> int:
         return 2
     with connect(warehouse, read_only=True) as con:
         try:
-            if args.history:
-                versions = customer_versions(con, args.golden_id)
-            else:
-                record = (
-                    customer_as_of(con, args.golden_id, args.as_of)
-                    if args.as_of
-                    else next(iter(customer_versions(con, args.golden_id)[-1:]), None)
-                )
+            if args.as_of:
+                record = customer_as_of(con, args.golden_id, args.as_of)
                 versions = [record] if record else []
+            else:
+                versions = customer_versions(con, args.golden_id)
+                if not args.history:
+                    versions = versions[-1:]
         except HistoryNotPublished as error:
             print(f"error: {error}", file=sys.stderr)
             return 2

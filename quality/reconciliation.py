@@ -48,6 +48,7 @@ from pathlib import Path
 
 import duckdb
 
+from quality.suites import RAW_IDENTITY, SOURCE_SYSTEMS
 from sources.formats import CsvFormat, NativeFormat
 from sources.readers import MAX_LINES_PER_RECORD
 from sources.registry import ENTITIES, entity, native_format
@@ -75,12 +76,8 @@ SAMPLE_SIZE = 5  # line numbers or record keys named per finding
 DESCRIBED_FINDINGS = 10  # files and source systems named in the description
 
 # The party entities' native ids in raw, keyed as SOURCES.md does downstream.
-PARTY_IDS = {
-    "crm": ("crm_contacts", '"Id"'),
-    "erp": ("erp_customers", '"KUNNR"'),
-    "ecommerce": ("ecommerce_customers", "cast(id as varchar)"),
-    "social": ("social_profiles", "lower(trim(platform)) || ':' || user_id"),
-}
+# source system -> (raw table, native id as SQL over its row ``r``): the gates' rule.
+PARTY_IDS = {system: RAW_IDENTITY[system][:2] for system in SOURCE_SYSTEMS}
 
 RECONCILIATION_DDL = """
 create table if not exists quality.reconciliation (
@@ -717,9 +714,9 @@ def reconcile_xref(con: duckdb.DuckDBPyConnection) -> list[XrefCheck]:
         return list(checks.values())
     raw_ids = [
         f"select distinct '{system}' as source_system, {id_sql} as source_record_id"
-        f" from raw.{table}"
+        f" from {table} as r"
         for system, (table, id_sql) in PARTY_IDS.items()
-        if table_exists(con, "raw", table)
+        if table_exists(con, *table.split("."))
     ] or ["select null::varchar as source_system, null::varchar as source_record_id where false"]
     sample = f"1, {SAMPLE_SIZE}"
     rows = con.execute(

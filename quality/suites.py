@@ -232,8 +232,9 @@ POSTAL_CODE_VALID = (
     + f" else regexp_full_match(postal_code, '{OTHER_POSTAL_CODE}') end"
 )
 
-# How each source's raw table names a record (SQL over the raw row ``r``), and the fields a
-# record never changes: every delivery of one native id must carry the same values there.
+# How each source's raw table names a record (SQL over the raw row ``r``; the rule of
+# SOURCES.md that dbt staging applies too), and the fields a record never changes: every
+# delivery of one native id must carry the same values there. Reconciliation reads the ids.
 RAW_IDENTITY = {
     "crm": ("raw.crm_contacts", 'r."Id"', ('"CreatedDate"',)),
     "erp": ("raw.erp_customers", 'r."KUNNR"', ('"ERDAT"',)),

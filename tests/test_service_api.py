@@ -293,6 +293,9 @@ def test_events_are_paged_oldest_first_with_a_cursor(service):
     assert ([e["event_id"] for e in last["events"]], last["next"]) == (["e004"], None)
     since = get(service, "/api/v1/events", since="2026-01-01T02:03:00").json()
     assert [e["event_id"] for e in since["events"]] == ["e003", "e004"]
+    # a time with an offset means the same instant in UTC, as for as_of
+    shanghai = get(service, "/api/v1/events", since="2026-01-01T10:03:00+08:00").json()
+    assert [e["event_id"] for e in shanghai["events"]] == ["e003", "e004"]
     assert get(service, "/api/v1/events", after="garbage").status_code == 400
     assert get(service, "/api/v1/events", limit=10_000).status_code == 422
 

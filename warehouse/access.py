@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import queue
 import secrets
 import sqlite3
@@ -31,12 +30,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from warehouse.config import warehouse_path
+from warehouse.config import service_db_path
 
 ROLES: tuple[str, ...] = ("app", "analyst", "steward", "admin")
 FULL_VIEW_ROLES: frozenset[str] = frozenset({"steward", "admin"})
 AUDIT_RETENTION_DAYS = 180
 KEY_PREFIX = "mdm"
+INSERT_AUDIT = "insert into audit_log values (?, ?, ?, ?, ?, ?)"
 
 _SCHEMA = """
 create table if not exists api_keys (
@@ -73,13 +73,6 @@ class Caller:
     @property
     def full_view(self) -> bool:
         return self.role in FULL_VIEW_ROLES
-
-
-def service_db_path() -> Path:
-    """``MDM_SERVICE_DB``, default ``service.sqlite`` beside the warehouse file."""
-    value = os.environ.get("MDM_SERVICE_DB")
-    path = Path(value) if value else warehouse_path().parent / "service.sqlite"
-    return path if path.is_absolute() else (Path.cwd() / path).resolve()
 
 
 @contextmanager
@@ -188,9 +181,7 @@ def audit(
     detail: str | None = None,
 ) -> None:
     """Log one action now (key changes; requests go through :class:`AuditWriter`)."""
-    con.execute(
-        "insert into audit_log values (?, ?, ?, ?, ?, ?)", _entry(caller, action, resource, detail)
-    )
+    con.execute(INSERT_AUDIT, _entry(caller, action, resource, detail))
     purge_audit(con)
 
 
@@ -242,10 +233,13 @@ class AuditWriter:
                 entries.append(self._queue.get_nowait())
             except queue.Empty:
                 break
+        purge_due = time.monotonic() - self._purged_at > 3600
+        if not entries and not purge_due:
+            return  # nothing to do: do not open the store every interval
         with self._lock, service_db(self.path) as con:
             if entries:
-                con.executemany("insert into audit_log values (?, ?, ?, ?, ?, ?)", entries)
-            if time.monotonic() - self._purged_at > 3600:
+                con.executemany(INSERT_AUDIT, entries)
+            if purge_due:
                 purge_audit(con)
                 self._purged_at = time.monotonic()
 
@@ -293,8 +287,6 @@ MASKS = {
     "email": mask_email,
     "birth_date": mask_birth_date,
 }
-# Lineage and history hold the same values under other names.
-PERSONAL_ATTRIBUTES = frozenset(MASKS)
 
 
 def masked(record: Mapping[str, Any], caller: Caller) -> dict[str, Any]:
@@ -309,7 +301,7 @@ def masked_lineage(rows: Iterable[Mapping[str, Any]], caller: Caller) -> list[di
     out = []
     for row in rows:
         row = dict(row)
-        if not caller.full_view and row.get("attribute") in PERSONAL_ATTRIBUTES:
+        if not caller.full_view and row.get("attribute") in MASKS:
             row["value"] = MASKS[row["attribute"]](row["value"])
         out.append(row)
     return out

@@ -21,12 +21,15 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from warehouse import access
+from warehouse.history import as_dicts, customer_as_of, naive_utc
 from warehouse.serving import NoSnapshot, current_snapshot
 from warehouse.udfs import normalize_phone, romanize
 
 API_PREFIX = "/api/v1"
 MAX_PAGE = 500
 NAME_MATCH_MIN = 0.85
+# history columns that are not part of a golden record as the API returns it
+HISTORY_ONLY = frozenset({"is_current", "run_id"})
 
 
 class SnapshotReader:
@@ -48,11 +51,6 @@ class SnapshotReader:
                 self._path, self._con = path, con
             assert self._con is not None
             return self._con.cursor()
-
-
-def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def create_app(serving_dir: Path | None = None, service_db: Path | None = None) -> FastAPI:
@@ -117,18 +115,12 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
     ) -> dict[str, Any]:
         """One golden record: the current version, or the one valid at ``as_of``."""
         if as_of is None:
-            rows = _rows(snap.execute("from mdm.golden_customer where golden_id = ?", [golden_id]))
-        else:
-            moment = as_of.astimezone(dt.UTC).replace(tzinfo=None) if as_of.tzinfo else as_of
-            rows = _rows(
-                snap.execute(
-                    """
-                    select * exclude (is_current, run_id) from mdm.golden_customer_history
-                    where golden_id = ? and valid_from <= ? and (valid_to is null or valid_to > ?)
-                    """,
-                    [golden_id, moment, moment],
-                )
+            rows = as_dicts(
+                snap.execute("from mdm.golden_customer where golden_id = ?", [golden_id])
             )
+        else:
+            version = customer_as_of(snap, golden_id, as_of)
+            rows = [{k: v for k, v in version.items() if k not in HISTORY_ONLY}] if version else []
         if not rows:
             when = f" as of {as_of.isoformat()}" if as_of else ""
             raise HTTPException(status_code=404, detail=f"no golden record {golden_id}{when}")
@@ -157,7 +149,7 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
         if len(given) != 1:
             raise HTTPException(status_code=400, detail="give exactly one of email, phone or name")
         if email:
-            rows = _rows(
+            rows = as_dicts(
                 snap.execute(
                     "from mdm.golden_customer where email = lower(trim(?)) limit ?",
                     [email, limit],
@@ -171,14 +163,14 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
                     detail=f"{phone!r} is not a valid phone number"
                     + ("" if country else "; give it with its country code or a country"),
                 )
-            rows = _rows(
+            rows = as_dicts(
                 snap.execute(
                     "from mdm.golden_customer where phone = ? limit ?", [normalized, limit]
                 )
             )
         else:
             query = romanize(name) or name.lower()
-            rows = _rows(
+            rows = as_dicts(
                 snap.execute(
                     """
                     with scored as (
@@ -212,7 +204,7 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
         source_system: str, source_record_id: str, who: Who, snap: Snapshot
     ) -> dict[str, Any]:
         """The golden id of one source record (ids as in SOURCES.md, e.g. `weibo:1650342011`)."""
-        rows = _rows(
+        rows = as_dicts(
             snap.execute(
                 "from mdm.customer_xref where source_system = ? and source_record_id = ?",
                 [source_system, source_record_id],
@@ -227,7 +219,7 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
     @app.get(f"{API_PREFIX}/customers/{{golden_id}}/sources", tags=["customers"])
     def get_sources(golden_id: str, who: Who, snap: Snapshot) -> dict[str, Any]:
         """The source records linked to a golden record."""
-        rows = _rows(
+        rows = as_dicts(
             snap.execute(
                 "from mdm.customer_xref where golden_id = ? order by source_system, "
                 "source_record_id",
@@ -241,7 +233,7 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
     @app.get(f"{API_PREFIX}/customers/{{golden_id}}/lineage", tags=["customers"])
     def get_lineage(golden_id: str, who: Who, snap: Snapshot) -> dict[str, Any]:
         """Where every golden value came from: source record, rule, when."""
-        rows = _rows(
+        rows = as_dicts(
             snap.execute(
                 "from mdm.golden_attribute_lineage where golden_id = ? order by attribute",
                 [golden_id],
@@ -265,7 +257,7 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     ) -> dict[str, Any]:
         """The identity change feed (created, merged, split, updated), oldest first, paged."""
-        start = since.replace(tzinfo=None) if since else dt.datetime.min
+        start = naive_utc(since) if since else dt.datetime.min
         cursor_time, cursor_id = dt.datetime.min, ""
         if after:
             try:
@@ -273,7 +265,7 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
                 cursor_time = dt.datetime.fromisoformat(at)
             except ValueError:
                 raise HTTPException(status_code=400, detail="malformed cursor `after`") from None
-        rows = _rows(
+        rows = as_dicts(
             snap.execute(
                 """
                 from mdm.identity_events

@@ -45,6 +45,18 @@ def data_docs_dir() -> Path:
     return _path_from_env("MDM_DATA_DOCS_DIR", REPO_ROOT / "data" / "data_docs")
 
 
+def serving_dir() -> Path:
+    """Where publications are copied for readers (``warehouse.serving``): ``MDM_SERVING_DIR``,
+    default ``serving/`` beside the warehouse file."""
+    return _path_from_env("MDM_SERVING_DIR", warehouse_path().parent / "serving")
+
+
+def service_db_path() -> Path:
+    """The service's API keys and audit log (``warehouse.access``): ``MDM_SERVICE_DB``,
+    default ``service.sqlite`` beside the warehouse file."""
+    return _path_from_env("MDM_SERVICE_DB", warehouse_path().parent / "service.sqlite")
+
+
 def duckdb_memory_limit() -> str:
     """The most memory DuckDB may hold on the pipeline's own connections before it
     spills to disk: ``MDM_DUCKDB_MEMORY_LIMIT`` (a DuckDB size such as ``4GB``), default

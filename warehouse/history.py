@@ -38,7 +38,8 @@ def define_as_of_macro(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(AS_OF_MACRO_SQL)
 
 
-def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The rows of an executed query as dicts by column name."""
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -50,6 +51,11 @@ def _require_history(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def naive_utc(moment: dt.datetime) -> dt.datetime:
+    """A time as the warehouse stores it: UTC without a zone (a naive time is taken as UTC)."""
+    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
 def customer_as_of(
     con: duckdb.DuckDBPyConnection, golden_id: str, as_of: dt.datetime | dt.date
 ) -> dict[str, Any] | None:
@@ -57,11 +63,11 @@ def customer_as_of(
     its end: the state after that day's runs), or ``None`` when it did not exist then."""
     _require_history(con)
     if isinstance(as_of, dt.datetime):
-        moment = as_of
+        moment = naive_utc(as_of)
     else:
         next_day = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
         moment = next_day - dt.timedelta(microseconds=1)
-    rows = _rows(
+    rows = as_dicts(
         con.execute(
             f"""
             select * from {HISTORY_TABLE}
@@ -76,7 +82,7 @@ def customer_as_of(
 def customer_versions(con: duckdb.DuckDBPyConnection, golden_id: str) -> list[dict[str, Any]]:
     """Every published version of ``golden_id``, oldest first."""
     _require_history(con)
-    return _rows(
+    return as_dicts(
         con.execute(
             f"select * from {HISTORY_TABLE} where golden_id = ? order by version", [golden_id]
         )

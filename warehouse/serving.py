@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.config import warehouse_path
+from warehouse.config import serving_dir
 
 SERVED_TABLES: tuple[str, ...] = (
     "mdm.golden_customer",
@@ -47,14 +47,6 @@ _SNAPSHOT_NAME = re.compile(r"^snapshot-\d{8}T\d{6}\d{6}Z-[\w-]+\.duckdb$")
 
 class NoSnapshot(LookupError):
     """Nothing has been published for readers yet."""
-
-
-def serving_dir() -> Path:
-    """Where the snapshots live: ``MDM_SERVING_DIR``, default ``serving/`` beside the
-    warehouse file (``data/serving``)."""
-    value = os.environ.get("MDM_SERVING_DIR")
-    path = Path(value) if value else warehouse_path().parent / "serving"
-    return path if path.is_absolute() else (Path.cwd() / path).resolve()
 
 
 def export_snapshot(
