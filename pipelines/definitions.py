@@ -15,6 +15,7 @@ from pipelines.defs.matching.assets import matched_parties
 from pipelines.defs.publish.assets import published_tables
 from pipelines.defs.quality.checks import gate_checks
 from pipelines.defs.quality.reconciliation import reconciliation_checks
+from pipelines.defs.stewardship.assets import steward_decisions
 from pipelines.defs.transform.assets import dbt_project, mastered_models, standardized_models
 from pipelines.progress import mdm_progress_logger
 from pipelines.resources import WarehouseResource
@@ -36,7 +37,14 @@ daily_schedule = dg.ScheduleDefinition(
 )
 
 defs = dg.Definitions(
-    assets=[*raw_assets, standardized_models, matched_parties, mastered_models, published_tables],
+    assets=[
+        *raw_assets,
+        steward_decisions,
+        standardized_models,
+        matched_parties,
+        mastered_models,
+        published_tables,
+    ],
     asset_checks=[*gate_checks, *reconciliation_checks],
     jobs=[mdm_job],
     schedules=[daily_schedule],

@@ -41,6 +41,11 @@ class WarehouseResource(dg.ConfigurableResource):
         return Path(self.landing_dir)
 
     @property
+    def service_db(self) -> Path:
+        """The service store (API keys, audit, the console's pending steward decisions)."""
+        return config.service_db_path(Path(self.warehouse_path))
+
+    @property
     def truth_path(self) -> Path | None:
         path = self.landing / "_truth" / "records.csv"
         return path if path.exists() else None

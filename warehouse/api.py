@@ -20,7 +20,7 @@ import duckdb
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
-from warehouse import access
+from warehouse import access, console
 from warehouse.history import as_dicts, customer_as_of, naive_utc
 from warehouse.serving import NoSnapshot, current_snapshot
 from warehouse.udfs import normalize_phone, romanize
@@ -283,6 +283,8 @@ def create_app(serving_dir: Path | None = None, service_db: Path | None = None) 
             "next": f"{last['occurred_at'].isoformat()}|{last['event_id']}" if more else None,
         }
 
+    # the steward console shares the snapshot reader, the keys and the audit writer
+    console.install(app, console.build_router(reader.cursor, keys, audit_log, service_db))
     return app
 
 

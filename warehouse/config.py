@@ -51,10 +51,12 @@ def serving_dir() -> Path:
     return _path_from_env("MDM_SERVING_DIR", warehouse_path().parent / "serving")
 
 
-def service_db_path() -> Path:
-    """The service's API keys and audit log (``warehouse.access``): ``MDM_SERVICE_DB``,
-    default ``service.sqlite`` beside the warehouse file."""
-    return _path_from_env("MDM_SERVICE_DB", warehouse_path().parent / "service.sqlite")
+def service_db_path(warehouse: Path | None = None) -> Path:
+    """The service's API keys, audit log and pending steward decisions (``warehouse.access``,
+    ``warehouse.stewardship``): ``MDM_SERVICE_DB``, default ``service.sqlite`` beside the
+    warehouse file (``warehouse``, default ``MDM_WAREHOUSE``)."""
+    beside = (warehouse or warehouse_path()).parent
+    return _path_from_env("MDM_SERVICE_DB", beside / "service.sqlite")
 
 
 def duckdb_memory_limit() -> str:

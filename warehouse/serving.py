@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.config import serving_dir
+from warehouse.layout import table_exists
 
 SERVED_TABLES: tuple[str, ...] = (
     "mdm.golden_customer",
@@ -39,6 +40,32 @@ SNAPSHOT_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("mdm.customer_xref", ("golden_id",)),
     ("mdm.golden_attribute_lineage", ("golden_id",)),
     ("mdm.golden_customer_history", ("golden_id",)),
+)
+# For the steward console, copied when the warehouse has them: the review queue, the
+# overrides in force (a console decision is pending until a snapshot holds it) and the
+# current source records with their golden id, for side-by-side comparison.
+STEWARD_TABLES: dict[str, tuple[str, str]] = {
+    # snapshot table: (table it needs, query)
+    "mdm.review_queue": ("mdm.review_queue", "from mdm.review_queue"),
+    "mdm.match_decisions": ("mdm.match_decisions", "from mdm.match_decisions"),
+    "mdm.attribute_pins": ("mdm.attribute_pins", "from mdm.attribute_pins"),
+    "mdm.source_records": (
+        "staging.int_party_records",
+        """
+        select x.golden_id, x.match_probability, p.source_system, p.source_record_id,
+            p.party_type, p.first_name, p.last_name, p.full_name, p.email, p.phone,
+            p.phone_2, p.street, p.city, p.region, p.postal_code, p.country, p.birth_date,
+            p.company, p.email_opt_in, p.handle, p.source_updated_at, p.is_deleted,
+            p._source_file as source_file, p._line_number as source_line
+        from staging.int_party_records as p
+        join mdm.customer_xref as x using (source_system, source_record_id)
+        """,
+    ),
+}
+STEWARD_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("mdm.review_queue", ("review_id",)),
+    ("mdm.source_records", ("source_system", "source_record_id")),
+    ("mdm.source_records", ("golden_id",)),
 )
 POINTER = "CURRENT"
 KEEP_SNAPSHOTS = 3
@@ -66,8 +93,16 @@ def export_snapshot(
             schema, name = table.split(".")
             con.execute(f"create schema if not exists snapshot.{schema}")
             con.execute(f"create table snapshot.{schema}.{name} as from {table}")
+        copied = set(SERVED_TABLES)
+        for table, (needs, query) in STEWARD_TABLES.items():
+            if table_exists(con, *needs.split(".")):
+                schema, name = table.split(".")
+                con.execute(f"create table snapshot.{schema}.{name} as {query}")
+                copied.add(table)
         # point lookups by the service: ART indexes instead of scans
-        for table, columns in SNAPSHOT_INDEXES:
+        for table, columns in SNAPSHOT_INDEXES + STEWARD_INDEXES:
+            if table not in copied:
+                continue
             schema, name = table.split(".")
             index = f"{name}_{'_'.join(columns)}"
             con.execute(f"create index {index} on snapshot.{schema}.{name} ({', '.join(columns)})")

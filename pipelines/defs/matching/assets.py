@@ -11,6 +11,8 @@ CUSTOMER_XREF_BUILD = dg.AssetKey(["mdm_build", "customer_xref"])
 IDENTITY_EVENTS_BUILD = dg.AssetKey(["mdm_build", "identity_events"])
 MATCH_PAIRS_BUILD = dg.AssetKey(["mdm_build", "match_pairs"])
 REVIEW_QUEUE_BUILD = dg.AssetKey(["mdm_build", "review_queue"])
+# steward decisions (pipelines.defs.stewardship) apply from clustering on
+MATCH_DECISIONS = dg.AssetKey(["stewardship", "match_decisions"])
 
 
 class MatchingConfig(dg.Config):
@@ -31,25 +33,25 @@ class MatchingConfig(dg.Config):
     specs=[
         dg.AssetSpec(
             CUSTOMER_XREF_BUILD,
-            deps=[PARTY_RECORDS],
+            deps=[PARTY_RECORDS, MATCH_DECISIONS],
             description="Every current source record with the golden id of its cluster.",
             kinds={"splink", "duckdb"},
         ),
         dg.AssetSpec(
             IDENTITY_EVENTS_BUILD,
-            deps=[PARTY_RECORDS],
+            deps=[PARTY_RECORDS, MATCH_DECISIONS],
             description="Golden ids created, merged or split by this run.",
             kinds={"duckdb"},
         ),
         dg.AssetSpec(
             MATCH_PAIRS_BUILD,
-            deps=[PARTY_RECORDS],
+            deps=[PARTY_RECORDS, MATCH_DECISIONS],
             description="The scored record pairs the clusters were built from.",
             kinds={"splink", "duckdb"},
         ),
         dg.AssetSpec(
             REVIEW_QUEUE_BUILD,
-            deps=[PARTY_RECORDS],
+            deps=[PARTY_RECORDS, MATCH_DECISIONS],
             description=(
                 "Doubtful pairs for data stewards, most consequential first, with the "
                 "waterfall of match weights that explains each score."
