@@ -57,6 +57,8 @@ COMPARED = (
     "source_file",
     "source_line",
 )
+# where a record came from: shown, not compared
+PROVENANCE = frozenset({"source_updated_at", "source_file", "source_line"})
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
@@ -212,7 +214,8 @@ def build_router(
             for attribute in COMPARED
         ]
         for row in rows:
-            row["same"] = _same(row["left"], row["right"])
+            same = _same(row["left"], row["right"])
+            row["same"] = "provenance" if row["attribute"] in PROVENANCE else same
         explanation = item["explanation"] or []
         biggest = max((abs(step["match_weight"] or 0) for step in explanation), default=1) or 1
         with access.service_db(service_db) as db:
