@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -31,6 +32,73 @@ def _append(path: Path, text: str) -> int:
     return line_number
 
 
+class StewardDuringRun:
+    """A steward confirming queued pairs and an app reading golden records through the
+    service while a pipeline run goes on and publishes."""
+
+    def __init__(self, root: Path) -> None:
+        from fastapi.testclient import TestClient
+
+        from warehouse import access
+        from warehouse.api import create_app
+
+        self.serving, self.store = root / "serving", root / "service.sqlite"  # the defaults
+        with access.service_db(self.store) as db:
+            self.steward_key = access.create_key(db, "Sam Steward", "steward", "e2e")[1]
+            self.app_key = access.create_key(db, "CRM module", "app", "e2e")[1]
+        self.client = TestClient(create_app(self.serving, self.store))
+        self.client.post("/steward/login", data={"api_key": self.steward_key})
+        with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+            # pairs already in one golden record: confirming them changes no golden id
+            self.pairs = con.execute(
+                "select review_id from mdm.review_queue where kind = 'possible_split' "
+                "order by priority desc limit 3"
+            ).fetchall()
+            self.golden_ids = [
+                row[0]
+                for row in con.execute(
+                    "select golden_id from mdm.golden_customer limit 50"
+                ).fetchall()
+            ]
+        self.decided: list[str] = []
+        self.statuses: list[int] = []
+        self.snapshots_seen: set[str] = set()
+
+    def decide(self, n: int) -> None:
+        review_id = self.pairs[n][0]
+        response = self.client.post(
+            f"/steward/review/{review_id}/decide",
+            data={"action": "confirm", "reason": "same person, checked by phone"},
+        )
+        self.statuses.append(response.status_code)
+        self.decided.append(review_id)
+
+    def while_running(self, run):
+        import threading
+
+        from warehouse.serving import current_snapshot
+
+        outcome = {}
+        thread = threading.Thread(target=lambda: outcome.setdefault("run", run()))
+        thread.start()
+        self.decide(1)  # while the run goes on
+        i = 0
+        while thread.is_alive():
+            self.snapshots_seen.add(current_snapshot(self.serving).name)
+            golden_id = self.golden_ids[i % len(self.golden_ids)]
+            response = self.client.get(
+                f"/api/v1/customers/{golden_id}", headers={"X-API-Key": self.app_key}
+            )
+            self.statuses.append(response.status_code)
+            self.statuses.append(self.client.get("/steward").status_code)
+            i += 1
+            time.sleep(0.05)
+        thread.join()
+        self.snapshots_seen.add(current_snapshot(self.serving).name)
+        self.decide(2)  # after the run: waits for the next one
+        return outcome["run"]
+
+
 @pytest.fixture(scope="module")
 def pipeline_runs(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("e2e")
@@ -50,7 +118,10 @@ def pipeline_runs(tmp_path_factory: pytest.TempPathFactory):
             xref_after_first = con.execute(
                 "select source_system, source_record_id, golden_id from mdm.customer_xref"
             ).fetchall()
-        second = run_pipeline()
+        # the second run goes on while a steward works in the console and apps read the API
+        steward = StewardDuringRun(root)
+        steward.decide(0)  # before the run: the run imports it
+        second = steward.while_running(run_pipeline)
     finally:
         mp.undo()
     yield {
@@ -61,6 +132,7 @@ def pipeline_runs(tmp_path_factory: pytest.TempPathFactory):
         "xref_after_first": xref_after_first,
         "csv_line": csv_line,
         "json_line": json_line,
+        "steward": steward,
     }
 
 
@@ -206,7 +278,8 @@ def test_the_first_run_trains_the_match_model_and_the_second_reuses_it(pipeline_
 
 
 def test_the_review_queue_is_published_with_explanations(pipeline_runs, con):
-    meta = pipeline_runs["first"].metadata["mdm_build/customer_xref"]
+    # the published queue is the second run's (the pairs a steward decided are not in it)
+    meta = pipeline_runs["second"].metadata["mdm_build/customer_xref"]
     rows = con.execute(
         "select count(*), count(distinct review_id), min(len(explanation)) from mdm.review_queue"
     ).fetchall()[0]
@@ -330,3 +403,35 @@ def test_each_publication_is_served_from_its_own_snapshot(pipeline_runs, con, tm
     client = TestClient(create_app(serving, tmp_path / "service.sqlite"))
     record = client.get(f"/api/v1/customers/{golden_id}", headers={"X-API-Key": key}).json()
     assert record["email"] == email
+
+
+def test_requests_while_a_run_publishes_never_fail(pipeline_runs):
+    steward = pipeline_runs["steward"]
+    assert len(steward.statuses) > 20
+    assert set(steward.statuses) == {200}
+    # requests were answered before and after the run switched the served snapshot
+    assert len(steward.snapshots_seen) == 2
+
+
+def test_steward_decisions_made_during_a_run_are_never_lost(pipeline_runs, con):
+    from warehouse import access, stewardship
+
+    steward = pipeline_runs["steward"]
+    second = pipeline_runs["second"].run_id
+    with access.service_db(steward.store) as db:
+        decisions = {d.review_id: d for d in stewardship.list_decisions(db)}
+    before, during, after = (decisions[review_id] for review_id in steward.decided)
+    assert before.imported_run_id == second
+    assert during.imported_run_id in (second, None)  # imported by this run, or the next
+    assert after.imported_run_id is None
+    in_warehouse = {
+        row[0] for row in con.execute("select decision_id from mdm.match_decisions").fetchall()
+    }
+    for decision in (before, during, after):
+        imported = decision.imported_run_id is not None
+        assert all(link in in_warehouse for link in stewardship.link_ids(decision)) == imported
+    # an applied decision takes its pair out of the queue, and the console says so
+    queued = {row[0] for row in con.execute("select review_id from mdm.review_queue").fetchall()}
+    assert before.review_id not in queued
+    page = steward.client.get("/steward/decisions").text
+    assert page.count('class="applied"') == (2 if during.imported_run_id else 1)
