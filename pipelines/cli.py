@@ -269,7 +269,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     log.info(
-        "serving %s on http://%s:%d with %d worker(s) (OpenAPI at /docs)",
+        "serving %s on http://%s:%d with %d worker(s): API at /docs, console at /steward",
         snapshot.name,
         args.host,
         args.port,
@@ -396,7 +396,10 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--warehouse", help="DuckDB file (default: $MDM_WAREHOUSE)")
     docs.set_defaults(func=_cmd_docs)
 
-    serve = sub.add_parser("serve", help="start the golden record API (OpenAPI at /docs)")
+    serve = sub.add_parser(
+        "serve",
+        help="start the golden record API (OpenAPI at /docs) and the steward console (/steward)",
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
