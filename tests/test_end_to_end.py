@@ -433,5 +433,10 @@ def test_steward_decisions_made_during_a_run_are_never_lost(pipeline_runs, con):
     # an applied decision takes its pair out of the queue, and the console says so
     queued = {row[0] for row in con.execute("select review_id from mdm.review_queue").fetchall()}
     assert before.review_id not in queued
+    # the steward's actions reached the warehouse's audit schema with the run
+    audited = con.execute(
+        "select count(*) from audit.service_log where action = 'steward_confirm'"
+    ).fetchone()[0]
+    assert audited >= 1
     page = steward.client.get("/steward/decisions").text
     assert page.count('class="applied"') == (2 if during.imported_run_id else 1)

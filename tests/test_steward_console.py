@@ -407,3 +407,29 @@ def test_without_a_service_store_there_is_nothing_to_import(tmp_path):
 def test_an_incomplete_action_is_refused_with_the_reason(action, kwargs, message):
     with pytest.raises(stewardship.DecisionError, match=message):
         stewardship.links_for(action, **kwargs)
+
+
+def test_the_service_audit_log_is_copied_into_the_warehouse_once(tmp_path):
+    from warehouse.audit_trail import copy_service_log
+
+    store = tmp_path / "s.sqlite"
+    with access.service_db(store) as db:
+        db.execute(
+            "insert into audit_log values ('2020-01-01T00:00:00', 'old', 'app', 'read', 'x', null)"
+        )
+        stewardship.record_decision(
+            db, STEWARD, "reject", "why", links=stewardship.links_for("reject", pair=PAIR)
+        )
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert copy_service_log(con, store) == 1  # the 2020 entry is past retention
+        with access.service_db(store) as db:
+            access.audit(db, STEWARD, "steward_pin", "customer:G1", "called")
+        assert copy_service_log(con, store) == 1
+        assert copy_service_log(con, store) == 0
+        log = con.execute(
+            'select role, action, resource from audit.service_log order by "at"'
+        ).fetchall()
+    assert log == [
+        ("steward", "steward_reject", "record:crm/A"),
+        ("steward", "steward_pin", "customer:G1"),
+    ]

@@ -4,11 +4,13 @@ import dagster as dg
 
 from matching.overrides import ensure_decisions_table
 from pipelines.resources import WarehouseResource
+from warehouse.audit_trail import copy_service_log
 from warehouse.pins import ensure_pins_table
 from warehouse.stewardship import import_decisions
 
 ATTRIBUTE_PINS = dg.AssetKey(["stewardship", "attribute_pins"])
 MATCH_DECISIONS = dg.AssetKey(["stewardship", "match_decisions"])
+SERVICE_LOG = dg.AssetKey(["audit", "service_log"])
 
 
 @dg.multi_asset(
@@ -30,6 +32,14 @@ MATCH_DECISIONS = dg.AssetKey(["stewardship", "match_decisions"])
             ),
             kinds={"duckdb", "sqlite"},
         ),
+        dg.AssetSpec(
+            SERVICE_LOG,
+            description=(
+                "The service's audit log (reads of personal data, console views, steward "
+                "decisions, key changes) copied into `audit.service_log`; 180 days kept."
+            ),
+            kinds={"duckdb", "sqlite"},
+        ),
     ],
     group_name="stewardship",
 )
@@ -40,6 +50,8 @@ def steward_decisions(context: dg.AssetExecutionContext, warehouse: WarehouseRes
         ensure_decisions_table(con)
         ensure_pins_table(con)
         report = import_decisions(con, warehouse.service_db, context.run.run_id)
+        audited = copy_service_log(con, warehouse.service_db)
+        audit_rows = con.execute("select count(*) from audit.service_log").fetchone()[0]
         counts = {
             table: con.execute(f"select count(*) from mdm.{table}").fetchone()[0]
             for table in ("match_decisions", "attribute_pins")
@@ -62,4 +74,8 @@ def steward_decisions(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     yield dg.MaterializeResult(
         asset_key=ATTRIBUTE_PINS,
         metadata={"dagster/row_count": counts["attribute_pins"], "imported_this_run": report.pins},
+    )
+    yield dg.MaterializeResult(
+        asset_key=SERVICE_LOG,
+        metadata={"dagster/row_count": audit_rows, "copied_this_run": audited},
     )
