@@ -298,6 +298,15 @@ def render_summary(outcome: RunOutcome) -> str:
                 shown = f"{value:.4f}" if isinstance(value, float) else f"{value:,}"
                 lines.append(f"  {key:<16} {shown}")
 
+    decisions_meta = outcome.metadata.get("stewardship/match_decisions", {})
+    pins_meta = outcome.metadata.get("stewardship/attribute_pins", {})
+    if decisions_meta or pins_meta:
+        lines.append(
+            "\nsteward decisions imported from the console: "
+            f"{decisions_meta.get('imported_this_run', 0):,} match decisions, "
+            f"{pins_meta.get('imported_this_run', 0):,} pins"
+        )
+
     if outcome.success:
         lines.extend(_golden_summary(outcome.run_id))
 

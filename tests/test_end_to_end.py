@@ -438,5 +438,10 @@ def test_steward_decisions_made_during_a_run_are_never_lost(pipeline_runs, con):
         "select count(*) from audit.service_log where action = 'steward_confirm'"
     ).fetchone()[0]
     assert audited >= 1
+    imported = 2 if during.imported_run_id else 1
+    assert (
+        f"steward decisions imported from the console: {imported} match decisions, 0 pins"
+        in pipeline_runs["second"].summary
+    )
     page = steward.client.get("/steward/decisions").text
     assert page.count('class="applied"') == (2 if during.imported_run_id else 1)
