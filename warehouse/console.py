@@ -308,6 +308,21 @@ def build_router(
             applied=_applied(snap, decisions),
         )
 
+    def _decide_on_customer(request, who, golden_id, action, reason, make_links=None, **fields):
+        """Record a split, merge or pin decided on a golden record's page; the page again
+        with the reason when it cannot be taken."""
+        try:
+            links = make_links() if make_links else ()
+            with access.service_db(service_db) as db:
+                stewardship.record_decision(
+                    db, who, action, reason, links=links, golden_id=golden_id, **fields
+                )
+        except (stewardship.DecisionError, PinError) as error:
+            return _customer_page(request, who, golden_id, error=str(error), status=400)
+        return RedirectResponse(
+            f"{CONSOLE_PREFIX}/customers/{quote(golden_id)}?done={action}", status_code=303
+        )
+
     @router.post("/customers/{golden_id}/split")
     def split(
         request: Request,
@@ -316,22 +331,17 @@ def build_router(
         reason: Annotated[str, Form()] = "",
     ):
         who = steward(request)
-        snap = snapshot_cursor()
-        members = [(m["source_system"], m["source_record_id"]) for m in _members(snap, golden_id)]
-        try:
-            chosen = tuple(record.split("|", 1))
+        members = _record_keys(snapshot_cursor(), golden_id)
+        chosen = tuple(record.split("|", 1))
+
+        def links():
             if len(chosen) != 2 or chosen not in members:
                 raise stewardship.DecisionError(
                     f"choose one of the source records of {golden_id} to split out"
                 )
-            links = stewardship.links_for("split", record=chosen, cluster=members)
-            with access.service_db(service_db) as db:
-                stewardship.record_decision(
-                    db, who, "split", reason, links=links, golden_id=golden_id
-                )
-        except stewardship.DecisionError as error:
-            return _customer_page(request, who, golden_id, error=str(error), status=400)
-        return _done(golden_id, "split")
+            return stewardship.links_for("split", record=chosen, cluster=members)
+
+        return _decide_on_customer(request, who, golden_id, "split", reason, links)
 
     @router.post("/customers/{golden_id}/merge")
     def merge(
@@ -343,21 +353,17 @@ def build_router(
         who = steward(request)
         snap = snapshot_cursor()
         other = other_golden_id.strip()
-        try:
+
+        def links():
             if not other or other == golden_id:
                 raise stewardship.DecisionError("give the id of another golden record to merge")
-            mine = [(m["source_system"], m["source_record_id"]) for m in _members(snap, golden_id)]
-            theirs = [(m["source_system"], m["source_record_id"]) for m in _members(snap, other)]
+            theirs = _record_keys(snap, other)
             if not theirs:
                 raise stewardship.DecisionError(f"no golden record {other} with source records")
-            links = stewardship.links_for("merge", cluster=mine, other_cluster=theirs)
-            with access.service_db(service_db) as db:
-                stewardship.record_decision(
-                    db, who, "merge", reason, links=links, golden_id=golden_id, value=other
-                )
-        except stewardship.DecisionError as error:
-            return _customer_page(request, who, golden_id, error=str(error), status=400)
-        return _done(golden_id, "merge")
+            mine = _record_keys(snap, golden_id)
+            return stewardship.links_for("merge", cluster=mine, other_cluster=theirs)
+
+        return _decide_on_customer(request, who, golden_id, "merge", reason, links, value=other)
 
     @router.post("/customers/{golden_id}/pin")
     def pin(
@@ -368,17 +374,14 @@ def build_router(
         reason: Annotated[str, Form()] = "",
     ):
         who = steward(request)
-        snap = snapshot_cursor()
-        if _one(snap, "from mdm.golden_customer where golden_id = ?", [golden_id]) is None:
+        if (
+            _one(snapshot_cursor(), "from mdm.golden_customer where golden_id = ?", [golden_id])
+            is None
+        ):
             raise Missing(f"no golden record {golden_id} in the current publication")
-        try:
-            with access.service_db(service_db) as db:
-                stewardship.record_decision(
-                    db, who, "pin", reason, golden_id=golden_id, attribute=attribute, value=value
-                )
-        except (stewardship.DecisionError, PinError) as error:
-            return _customer_page(request, who, golden_id, error=str(error), status=400)
-        return _done(golden_id, "pin")
+        return _decide_on_customer(
+            request, who, golden_id, "pin", reason, attribute=attribute, value=value
+        )
 
     @router.get("/decisions", response_class=HTMLResponse)
     def decisions(request: Request):
@@ -391,12 +394,6 @@ def build_router(
         )
 
     return router
-
-
-def _done(golden_id: str, action: str) -> RedirectResponse:
-    return RedirectResponse(
-        f"{CONSOLE_PREFIX}/customers/{quote(golden_id)}?done={action}", status_code=303
-    )
 
 
 def _local(target: str) -> str:
@@ -427,6 +424,10 @@ def _members(snap: duckdb.DuckDBPyConnection, golden_id: str) -> list[dict[str, 
     else:
         query = "from mdm.customer_xref where golden_id = ?"
     return as_dicts(snap.execute(f"{query} order by source_system, source_record_id", [golden_id]))
+
+
+def _record_keys(snap: duckdb.DuckDBPyConnection, golden_id: str) -> list[tuple[str, str]]:
+    return [(m["source_system"], m["source_record_id"]) for m in _members(snap, golden_id)]
 
 
 def _same(left: Any, right: Any) -> str:

@@ -259,20 +259,19 @@ def list_decisions(
 
 
 def decisions_for_review(con: sqlite3.Connection, review_id: str) -> list[StewardDecision]:
-    ensure_store(con)
-    rows = con.execute(
-        "select * from steward_decisions where review_id = ? order by decided_at desc",
-        [review_id],
-    ).fetchall()
-    return [_from_row(row) for row in rows]
+    """Confirms and rejects of one review queue pair, latest first."""
+    return _decisions_where(con, "review_id", review_id)
 
 
 def decisions_for_customer(con: sqlite3.Connection, golden_id: str) -> list[StewardDecision]:
     """Splits, merges and pins decided on a golden record's page, latest first."""
+    return _decisions_where(con, "golden_id", golden_id)
+
+
+def _decisions_where(con: sqlite3.Connection, column: str, value: str) -> list[StewardDecision]:
     ensure_store(con)
     rows = con.execute(
-        "select * from steward_decisions where golden_id = ? order by decided_at desc",
-        [golden_id],
+        f"select * from steward_decisions where {column} = ? order by decided_at desc", [value]
     ).fetchall()
     return [_from_row(row) for row in rows]
 
