@@ -339,3 +339,14 @@ def test_openapi_document_lists_every_endpoint(service):
         "/api/v1/customers/{golden_id}/lineage",
         "/api/v1/events",
     }
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [("/api/v1/customers/G-ANN", "as_of"), ("/api/v1/events", "since")],
+)
+def test_a_time_beyond_the_calendar_in_utc_is_a_422_not_a_crash(service, path, parameter):
+    # found by Schemathesis: year 1 at +01:00 is year 0 in UTC
+    response = get(service, path, **{parameter: "0001-01-01T00:00:00+01:00"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", parameter]
