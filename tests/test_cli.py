@@ -178,3 +178,21 @@ def test_serve_without_a_publication_names_the_fix(tmp_path, capsys, monkeypatch
     monkeypatch.setenv("MDM_SERVING_DIR", str(tmp_path / "serving"))
     assert main(["serve"]) == 2
     assert "run the pipeline (`mdm run`)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("value", "message"), [("high", "a whole number"), ("25", "from 0 to 19")])
+def test_run_refuses_a_priority_it_cannot_take(tmp_path, capsys, monkeypatch, value, message):
+    (tmp_path / "landing").mkdir()
+    monkeypatch.setenv("MDM_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("MDM_RUN_NICE", value)
+    assert main(["run"]) == 2
+    assert f"MDM_RUN_NICE must be {message}" in capsys.readouterr().err
+
+
+def test_run_yields_to_the_service_by_default(monkeypatch):
+    from warehouse.config import DEFAULT_RUN_NICE, run_nice
+
+    monkeypatch.delenv("MDM_RUN_NICE", raising=False)
+    assert run_nice() == DEFAULT_RUN_NICE == 10
+    monkeypatch.setenv("MDM_RUN_NICE", "0")
+    assert run_nice() == 0

@@ -70,3 +70,29 @@ def duckdb_memory_limit() -> str:
     (``bench/scale.py``).
     """
     return os.environ.get("MDM_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
+
+
+DEFAULT_RUN_NICE = 10
+
+
+def run_nice() -> int:
+    """The scheduling priority (Unix nice, 0 to 19) ``mdm run`` lowers itself to:
+    ``MDM_RUN_NICE``, default ``DEFAULT_RUN_NICE``.
+
+    A run is batch work; the service (``mdm serve``) answers applications while it runs. On
+    a machine that hosts both, the run yields the cores to requests instead of competing
+    with them at the same priority (measured in ``bench/api_load.py``): it is slower only
+    while requests are waiting. ``MDM_RUN_NICE=0`` keeps the run at normal priority.
+    """
+    value = os.environ.get("MDM_RUN_NICE", "").strip()
+    if not value:
+        return DEFAULT_RUN_NICE
+    try:
+        nice = int(value)
+    except ValueError:
+        raise ValueError(
+            f"MDM_RUN_NICE must be a whole number from 0 to 19, not {value!r}"
+        ) from None
+    if not 0 <= nice <= 19:
+        raise ValueError(f"MDM_RUN_NICE must be from 0 to 19, not {nice}")
+    return nice
