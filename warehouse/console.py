@@ -200,9 +200,7 @@ def build_router(
 
     def _review_page(request, who, review_id, *, done=None, error=None, status=200):
         snap = snapshot_cursor()
-        item = _one(snap, "from mdm.review_queue where review_id = ?", [review_id])
-        if item is None:
-            raise Missing(f"no review item {review_id} in the current publication")
+        item = _review_item(snap, review_id)
         left = _record(snap, item["source_system_l"], item["source_record_id_l"])
         right = _record(snap, item["source_system_r"], item["source_record_id_r"])
         rows = [
@@ -248,9 +246,7 @@ def build_router(
     ):
         who = steward(request)
         snap = snapshot_cursor()
-        item = _one(snap, "from mdm.review_queue where review_id = ?", [review_id])
-        if item is None:
-            raise Missing(f"no review item {review_id} in the current publication")
+        item = _review_item(snap, review_id)
         pair = (
             (item["source_system_l"], item["source_record_id_l"]),
             (item["source_system_r"], item["source_record_id_r"]),
@@ -404,6 +400,13 @@ def _local(target: str) -> str:
 def _one(snap: duckdb.DuckDBPyConnection, query: str, params: list) -> dict[str, Any] | None:
     rows = as_dicts(snap.execute(query, params))
     return rows[0] if rows else None
+
+
+def _review_item(snap: duckdb.DuckDBPyConnection, review_id: str) -> dict[str, Any]:
+    item = _one(snap, "from mdm.review_queue where review_id = ?", [review_id])
+    if item is None:
+        raise Missing(f"no review item {review_id} in the current publication")
+    return item
 
 
 def _record(snap: duckdb.DuckDBPyConnection, system: str, record_id: str) -> dict | None:
