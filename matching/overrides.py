@@ -57,11 +57,13 @@ def record_decision(
     decided_by: str,
     reason: str,
     decided_at: datetime | None = None,
+    decision_id: str | None = None,
 ) -> str:
     """Store a steward's decision about two source records; returns its id.
 
     ``left`` and ``right`` are ``(source_system, source_record_id)``. It takes effect at the
-    next matching run.
+    next matching run. ``decision_id`` is given by a caller that must be able to tell it
+    stored the decision already (the console's import, ``warehouse.stewardship``).
     """
     if decision not in DECISIONS:
         raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
@@ -70,7 +72,7 @@ def record_decision(
     if not decided_by.strip() or not reason.strip():
         raise ValueError("a decision needs who made it (decided_by) and why (reason)")
     ensure_decisions_table(con)
-    decision_id = str(uuid.uuid4())
+    decision_id = decision_id or str(uuid.uuid4())
     when = decided_at or datetime.now(UTC).replace(tzinfo=None)
     con.execute(
         f"insert into {DECISIONS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",

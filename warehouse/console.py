@@ -132,65 +132,25 @@ def build_router(
     ):
         who = steward(request)
         snap = snapshot_cursor()
-        if not table_exists(snap, "mdm", "review_queue"):
-            return page(
-                request,
-                "steward/queue.html",
-                who,
-                entries=[],
-                total=0,
-                pages=1,
-                page_no=1,
-                kind=kind,
-                missing=True,
-                pending=_pending_count(service_db),
-            )
-        where, params = ("where kind = ?", [kind]) if kind else ("", [])
-        total = snap.execute(f"select count(*) from mdm.review_queue {where}", params).fetchone()[0]
-        pages = max(1, math.ceil(total / PAGE_SIZE))
-        entries = as_dicts(
-            snap.execute(
-                f"""
-                select q.review_id, q.kind, q.match_probability, q.records_affected, q.priority,
-                    q.source_system_l, q.source_record_id_l, q.source_system_r,
-                    q.source_record_id_r, q.golden_id_l, q.golden_id_r,
-                    coalesce(l.full_name, l.handle) as name_l,
-                    coalesce(r.full_name, r.handle) as name_r
-                from mdm.review_queue as q
-                left join mdm.source_records as l
-                    on l.source_system = q.source_system_l
-                    and l.source_record_id = q.source_record_id_l
-                left join mdm.source_records as r
-                    on r.source_system = q.source_system_r
-                    and r.source_record_id = q.source_record_id_r
-                {where.replace("kind", "q.kind")}
-                order by q.priority desc, abs(q.match_probability - 0.5), q.review_id
-                limit ? offset ?
-                """
-                if table_exists(snap, "mdm", "source_records")
-                else f"""
-                select *, null as name_l, null as name_r from mdm.review_queue {where}
-                order by priority desc, abs(match_probability - 0.5), review_id
-                limit ? offset ?
-                """,
-                [*params, PAGE_SIZE, (page_no - 1) * PAGE_SIZE],
-            )
-        )
+        missing = not table_exists(snap, "mdm", "review_queue")
+        entries, total = ([], 0) if missing else _queue_page(snap, kind, page_no)
         decided = _decided_reviews(service_db, [e["review_id"] for e in entries])
         for entry in entries:
             entry["decision"] = decided.get(entry["review_id"])
         audit_log.log(who, "console_queue", f"review_queue:page={page_no}")
+        with access.service_db(service_db) as db:
+            pending = stewardship.pending_count(db)
         return page(
             request,
             "steward/queue.html",
             who,
             entries=entries,
             total=total,
-            pages=pages,
+            pages=max(1, math.ceil(total / PAGE_SIZE)),
             page_no=page_no,
             kind=kind,
-            missing=False,
-            pending=_pending_count(service_db),
+            missing=missing,
+            pending=pending,
         )
 
     @router.get("/review/{review_id}", response_class=HTMLResponse)
@@ -277,9 +237,7 @@ def build_router(
 
     def _customer_page(request, who, golden_id, *, done=None, error=None, status=200):
         snap = snapshot_cursor()
-        golden = _one(snap, "from mdm.golden_customer where golden_id = ?", [golden_id])
-        if golden is None:
-            raise Missing(f"no golden record {golden_id} in the current publication")
+        golden = _golden(snap, golden_id)
         lineage = as_dicts(
             snap.execute(
                 "from mdm.golden_attribute_lineage where golden_id = ? order by attribute",
@@ -370,11 +328,7 @@ def build_router(
         reason: Annotated[str, Form()] = "",
     ):
         who = steward(request)
-        if (
-            _one(snapshot_cursor(), "from mdm.golden_customer where golden_id = ?", [golden_id])
-            is None
-        ):
-            raise Missing(f"no golden record {golden_id} in the current publication")
+        _golden(snapshot_cursor(), golden_id)
         return _decide_on_customer(
             request, who, golden_id, "pin", reason, attribute=attribute, value=value
         )
@@ -400,6 +354,49 @@ def _local(target: str) -> str:
 def _one(snap: duckdb.DuckDBPyConnection, query: str, params: list) -> dict[str, Any] | None:
     rows = as_dicts(snap.execute(query, params))
     return rows[0] if rows else None
+
+
+def _queue_page(
+    snap: duckdb.DuckDBPyConnection, kind: str | None, page_no: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the review queue, most consequential first, and how many entries match."""
+    where, params = ("where q.kind = ?", [kind]) if kind else ("", [])
+    total = snap.execute(f"select count(*) from mdm.review_queue q {where}", params).fetchone()[0]
+    # the records' names, when the snapshot has the source records
+    named = table_exists(snap, "mdm", "source_records")
+    names = (
+        """
+        left join mdm.source_records as l
+            on l.source_system = q.source_system_l and l.source_record_id = q.source_record_id_l
+        left join mdm.source_records as r
+            on r.source_system = q.source_system_r and r.source_record_id = q.source_record_id_r
+        """
+        if named
+        else ""
+    )
+    name = "coalesce({0}.full_name, {0}.handle)" if named else "null"
+    entries = as_dicts(
+        snap.execute(
+            f"""
+            select q.review_id, q.kind, q.match_probability, q.records_affected, q.priority,
+                q.source_system_l, q.source_record_id_l, q.source_system_r,
+                q.source_record_id_r, q.golden_id_l, q.golden_id_r,
+                {name.format("l")} as name_l, {name.format("r")} as name_r
+            from mdm.review_queue as q {names} {where}
+            order by q.priority desc, abs(q.match_probability - 0.5), q.review_id
+            limit ? offset ?
+            """,
+            [*params, PAGE_SIZE, (page_no - 1) * PAGE_SIZE],
+        )
+    )
+    return entries, total
+
+
+def _golden(snap: duckdb.DuckDBPyConnection, golden_id: str) -> dict[str, Any]:
+    golden = _one(snap, "from mdm.golden_customer where golden_id = ?", [golden_id])
+    if golden is None:
+        raise Missing(f"no golden record {golden_id} in the current publication")
+    return golden
 
 
 def _review_item(snap: duckdb.DuckDBPyConnection, review_id: str) -> dict[str, Any]:
@@ -439,11 +436,6 @@ def _same(left: Any, right: Any) -> str:
     return "same" if str(left).strip().lower() == str(right).strip().lower() else "different"
 
 
-def _pending_count(service_db: Path | None) -> int:
-    with access.service_db(service_db) as db:
-        return len(stewardship.list_decisions(db, pending_only=True, limit=100_000))
-
-
 def _decided_reviews(service_db: Path | None, review_ids: list[str]) -> dict[str, Any]:
     if not review_ids:
         return {}
@@ -464,23 +456,21 @@ def _applied(
     snap: duckdb.DuckDBPyConnection, decisions: list[stewardship.StewardDecision]
 ) -> dict[str, bool]:
     """Which decisions the current publication holds (the others are pending)."""
-    links = set()
-    pins = set()
-    if table_exists(snap, "mdm", "match_decisions"):
-        links = {
-            row[0] for row in snap.execute("select decision_id from mdm.match_decisions").fetchall()
-        }
-    if table_exists(snap, "mdm", "attribute_pins"):
-        pins = {row[0] for row in snap.execute("select pin_id from mdm.attribute_pins").fetchall()}
-    applied = {}
-    for decision in decisions:
-        if decision.action == "pin":
-            applied[decision.decision_id] = decision.decision_id in pins
-        else:
-            applied[decision.decision_id] = all(
-                link_id in links for link_id in stewardship.link_ids(decision)
-            )
-    return applied
+    wanted = {
+        "match_decisions": ("decision_id", [i for d in decisions for i in stewardship.link_ids(d)]),
+        "attribute_pins": ("pin_id", [d.decision_id for d in decisions if d.action == "pin"]),
+    }
+    held: set[str] = set()
+    for table, (column, ids) in wanted.items():
+        if ids and table_exists(snap, "mdm", table):
+            query = f"select {column} from mdm.{table} where {column} in (select unnest(?))"
+            held.update(row[0] for row in snap.execute(query, [ids]).fetchall())
+    return {
+        d.decision_id: d.decision_id in held
+        if d.action == "pin"
+        else all(link_id in held for link_id in stewardship.link_ids(d))
+        for d in decisions
+    }
 
 
 def install(app: Any, router: APIRouter) -> None:

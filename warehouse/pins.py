@@ -137,6 +137,7 @@ def _record(
     decided_by: str,
     reason: str,
     decided_at: dt.datetime | None,
+    pin_id: str | None = None,
 ) -> str:
     if not golden_id.strip():
         raise PinError("a pin needs a golden id")
@@ -147,7 +148,7 @@ def _record(
     if not decided_by.strip() or not reason.strip():
         raise PinError("a pin needs who made it (decided_by) and why (reason)")
     ensure_pins_table(con)
-    pin_id = str(uuid.uuid4())
+    pin_id = pin_id or str(uuid.uuid4())
     when = decided_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con.execute(
         f"insert into {PINS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -164,13 +165,18 @@ def pin_attribute(
     decided_by: str,
     reason: str,
     decided_at: dt.datetime | None = None,
+    pin_id: str | None = None,
 ) -> str:
     """Pin ``value`` on a golden record's attribute; returns the pin id.
 
-    It takes effect at the next run, whatever the sources say until then.
+    It takes effect at the next run, whatever the sources say until then. ``pin_id`` is
+    given by a caller that must be able to tell it stored the pin already (the console's
+    import, ``warehouse.stewardship``).
     """
     normalized = normalize_pin_value(attribute, value)
-    return _record(con, "pin", golden_id, attribute, normalized, decided_by, reason, decided_at)
+    return _record(
+        con, "pin", golden_id, attribute, normalized, decided_by, reason, decided_at, pin_id
+    )
 
 
 def unpin_attribute(

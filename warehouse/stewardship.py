@@ -32,14 +32,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from matching.overrides import DECISIONS_TABLE, ensure_decisions_table
+from matching.overrides import record_decision as record_match_decision
 from warehouse.access import Caller, audit, service_db
 from warehouse.layout import transaction
-from warehouse.pins import PINS_TABLE, PinError, ensure_pins_table, normalize_pin_value
+from warehouse.pins import (
+    PINS_TABLE,
+    PinError,
+    ensure_pins_table,
+    normalize_pin_value,
+    pin_attribute,
+)
 
 ACTIONS: tuple[str, ...] = ("confirm", "reject", "split", "merge", "pin")
 STEWARD_ROLES: frozenset[str] = frozenset({"steward", "admin"})
@@ -247,15 +253,24 @@ def _from_row(row: sqlite3.Row | tuple) -> StewardDecision:
 
 
 def list_decisions(
-    con: sqlite3.Connection, *, pending_only: bool = False, limit: int = 200
+    con: sqlite3.Connection, *, pending_only: bool = False, limit: int | None = 200
 ) -> list[StewardDecision]:
-    """The latest decisions first; ``pending_only``: those no run has imported yet."""
+    """The latest decisions first (all of them with ``limit=None``); ``pending_only``:
+    those no run has imported yet."""
     ensure_store(con)
     where = "where imported_at is null" if pending_only else ""
     rows = con.execute(
-        f"select * from steward_decisions {where} order by decided_at desc limit ?", [limit]
+        f"select * from steward_decisions {where} order by decided_at desc limit ?",
+        [-1 if limit is None else limit],  # SQLite: a negative limit is no limit
     ).fetchall()
     return [_from_row(row) for row in rows]
+
+
+def pending_count(con: sqlite3.Connection) -> int:
+    """How many decisions no run has imported yet."""
+    ensure_store(con)
+    query = "select count(*) from steward_decisions where imported_at is null"
+    return con.execute(query).fetchone()[0]
 
 
 def decisions_for_review(con: sqlite3.Connection, review_id: str) -> list[StewardDecision]:
@@ -300,7 +315,7 @@ def import_decisions(
     if path is not None and not path.exists():
         return report  # no service has run: no console decisions
     with service_db(path) as db:
-        pending = list_decisions(db, pending_only=True, limit=1_000_000)
+        pending = list_decisions(db, pending_only=True, limit=None)
     if not pending:
         return report
     ensure_decisions_table(con)
@@ -309,45 +324,25 @@ def import_decisions(
         row[0] for row in con.execute(f"select decision_id from {DECISIONS_TABLE}").fetchall()
     }
     known_pins = {row[0] for row in con.execute(f"select pin_id from {PINS_TABLE}").fetchall()}
-    link_rows: list[list[Any]] = []
-    pin_rows: list[list[Any]] = []
-    for decision in sorted(pending, key=lambda d: d.decided_at):
-        reason = f"{decision.reason} (console {decision.action})"
-        if decision.action == "pin":
-            if decision.decision_id not in known_pins:
-                pin_rows.append(
-                    [
-                        decision.decision_id,
-                        decision.golden_id,
-                        decision.attribute,
-                        decision.value,
-                        "pin",
-                        decision.decided_by,
-                        decision.decided_at,
-                        reason,
-                    ]
-                )
-        for link_id, link in zip(link_ids(decision), decision.links, strict=True):
-            if link_id not in known_links:
-                link_rows.append(
-                    [
-                        link_id,
-                        link.decision,
-                        *link.left,
-                        *link.right,
-                        decision.decided_by,
-                        decision.decided_at,
-                        reason,
-                    ]
-                )
-        report.by_action[decision.action] = report.by_action.get(decision.action, 0) + 1
     with transaction(con):
-        if link_rows:
-            con.executemany(
-                f"insert into {DECISIONS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?)", link_rows
-            )
-        if pin_rows:
-            con.executemany(f"insert into {PINS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)", pin_rows)
+        for decision in sorted(pending, key=lambda d: d.decided_at):
+            # the writers `mdm pin` and the overrides use, with ids derived from the decision
+            reason = f"{decision.reason} (console {decision.action})"
+            who, when = decision.decided_by, decision.decided_at
+            if decision.action == "pin" and decision.decision_id not in known_pins:
+                pin_attribute(
+                    con, decision.golden_id, decision.attribute, decision.value, who, reason,
+                    when, pin_id=decision.decision_id,
+                )  # fmt: skip
+                report.pins += 1
+            for link_id, link in zip(link_ids(decision), decision.links, strict=True):
+                if link_id not in known_links:
+                    record_match_decision(
+                        con, link.decision, link.left, link.right, who, reason, when,
+                        decision_id=link_id,
+                    )  # fmt: skip
+                    report.match_decisions += 1
+            report.by_action[decision.action] = report.by_action.get(decision.action, 0) + 1
     imported_at = _now().isoformat(timespec="microseconds")
     with service_db(path) as db:
         db.executemany(
@@ -356,8 +351,6 @@ def import_decisions(
             [(imported_at, run_id, d.decision_id) for d in pending],
         )
     report.decisions = len(pending)
-    report.match_decisions = len(link_rows)
-    report.pins = len(pin_rows)
     return report
 
 
@@ -374,5 +367,6 @@ __all__ = [
     "link_ids",
     "links_for",
     "list_decisions",
+    "pending_count",
     "record_decision",
 ]
